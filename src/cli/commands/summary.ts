@@ -1,0 +1,29 @@
+/** `branchnet summary [model]`: the per-branch table of a saved model or of a config. */
+import { initBackend } from '../../core/backend.js';
+import { resolveConfig } from '../../core/defaults.js';
+import { applyPhase, buildModel } from '../../model/build.js';
+import { formatSummary, summarize } from '../../model/summary.js';
+import { loadModelDir } from '../../io/model_dir.js';
+import type { SummaryArgs } from '../parse.js';
+
+export async function summaryCommand(args: SummaryArgs): Promise<number> {
+  await initBackend({ backend: args.backend ?? 'cpu', threads: args.threads });
+  let model;
+  let config;
+  if (args.model) {
+    const saved = await loadModelDir(args.model);
+    model = saved.model;
+    config = saved.meta.config;
+    process.stdout.write(`heads: ${saved.meta.heads.map((h) => `${h.name} [${h.vocab.join(', ')}]`).join('; ')}\n`);
+  } else {
+    config = resolveConfig(args.config);
+    const heads = config.model.heads.map((name, i) => ({ name, vocab: Array.from({ length: args.classes[i] ?? 3 }, (_, k) => `class${k}`) }));
+    model = buildModel(config.model, heads, config.seed);
+  }
+  config.phases.forEach((phase, i) => {
+    applyPhase(model, config.model.heads, phase);
+    process.stdout.write(formatSummary(summarize(model), `Phase ${i + 1} (${phase.name}${phase.unfreeze ? `, unfrozen from ${phase.unfreeze}` : ', backbone frozen'})`) + '\n\n');
+  });
+  model.dispose();
+  return 0;
+}

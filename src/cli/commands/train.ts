@@ -1,0 +1,58 @@
+/** `branchnet train <data>`: train, save, and print where the model went and how fast it ran. */
+import fs from 'node:fs/promises';
+import { fail } from '../../core/errors.js';
+import { describeBackend } from '../../core/backend.js';
+import type { PartialTrainConfig } from '../../core/defaults.js';
+import { train } from '../../train/train.js';
+import { progressCallbacks } from '../progress.js';
+import type { TrainArgs } from '../parse.js';
+
+function merge<T>(base: T, over: T): T {
+  if (Array.isArray(over) || typeof over !== 'object' || over === null) return over === undefined ? base : over;
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(over)) {
+    if (v === undefined) continue;
+    out[k] = Array.isArray(v) && Array.isArray(out[k]) && k === 'phases'
+      ? (v as unknown[]).map((p, i) => merge((out[k] as unknown[])[i], p))
+      : merge(out[k], v);
+  }
+  return out as T;
+}
+
+export async function loadConfigFile(file: string): Promise<PartialTrainConfig> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    fail('E_CONFIG', `${file}: cannot read the config file; check the path given to --config`);
+  }
+  try {
+    const json = JSON.parse(text);
+    // Accept a model's branchnet.json too, so a run can be repeated from its saved config.
+    return (json.format === 'branchnet-model' ? json.config : json) as PartialTrainConfig;
+  } catch (e) {
+    fail('E_CONFIG', `${file}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+export async function trainCommand(args: TrainArgs): Promise<number> {
+  const base = args.configFile ? await loadConfigFile(args.configFile) : {};
+  const config = merge(base, args.config);
+  const result = await train({
+    data: args.data,
+    out: args.out,
+    config,
+    backend: { backend: args.backend, threads: args.threads },
+    callbacks: progressCallbacks({ quiet: args.quiet }),
+  });
+  const out = process.stdout;
+  out.write(`\nModel saved to ${result.modelDir}\n`);
+  for (const p of result.history.phases) {
+    const last = (k: string) => p.history[k]?.at(-1);
+    const accs = result.heads.map((h) => `${h.name} ${(last(`val_${h.name}_acc`) ?? last(`${h.name}_acc`) ?? NaN).toFixed(4)}`).join(', ');
+    out.write(`  ${p.name}: ${p.epochs} epochs, ${p.seconds.toFixed(1)} s, ${p.imagesPerSecond.toFixed(2)} images/s; final ${p.history.val_loss ? 'validation' : 'training'} accuracy: ${accs}\n`);
+  }
+  if (result.data.skipped.length) out.write(`  skipped ${result.data.skipped.length} file(s): ${result.data.skipped.map((s) => s.path).join(', ')}\n`);
+  out.write(`Backend: ${describeBackend(result.backend)}. Elapsed: ${result.seconds.toFixed(1)} s\n`);
+  return 0;
+}

@@ -1,0 +1,255 @@
+/**
+ * The argument parser, as a pure function: argv in, a typed command out, no process touched.
+ * Commands run elsewhere (./commands/*); `main.ts` glues the two. Tests call `parseArgs`
+ * directly (the commander habit of STYLE.md: the parser is testable without a process).
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { fail } from '../core/errors.js';
+import type { PartialTrainConfig, PhaseConfig } from '../core/defaults.js';
+
+export interface CommonOptions {
+  backend?: 'auto' | 'node' | 'wasm' | 'cpu';
+  threads?: number;
+  quiet?: boolean;
+}
+
+export interface TrainArgs extends CommonOptions {
+  command: 'train';
+  data: string;
+  out?: string;
+  config: PartialTrainConfig;
+  configFile?: string;
+}
+
+export interface SummaryArgs extends CommonOptions {
+  command: 'summary';
+  model?: string;
+  config: PartialTrainConfig;
+  classes: number[];
+}
+
+export interface PredictArgs extends CommonOptions {
+  command: 'predict';
+  model: string;
+  inputs: string[];
+  json: boolean;
+  grid?: string;
+  batchSize: number;
+}
+
+export interface SynthArgs extends CommonOptions {
+  command: 'synth';
+  out: string;
+  seed?: number;
+  sheet: boolean | string;
+  colors?: string[];
+  types?: string[];
+  train?: string[];
+  perCombo?: number;
+  testPerCombo?: number;
+  force: boolean;
+}
+
+export interface PlotArgs extends CommonOptions {
+  command: 'plot';
+  model: string;
+  out?: string;
+}
+
+export interface DemoArgs extends CommonOptions {
+  command: 'demo';
+  out: string;
+  quick: boolean;
+}
+
+export type ParsedArgs = TrainArgs | SummaryArgs | PredictArgs | SynthArgs | PlotArgs | DemoArgs;
+
+const int = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} expects a whole number, received "${v}"`);
+  return n;
+};
+const num = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} expects a number, received "${v}"`);
+  return n;
+};
+const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
+const numList = (name: string) => (v: string): number[] => list(v).map(num(name));
+const size = (v: string): [number, number] => {
+  const m = /^(\d+)x(\d+)$/.exec(v);
+  if (!m) throw new InvalidArgumentError(`--size expects HEIGHTxWIDTH such as 160x128, received "${v}"`);
+  return [Number(m[1]), Number(m[2])];
+};
+
+function common(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--backend <name>', 'engine: auto picks tfjs-node if installed, else wasm, else cpu').choices(['auto', 'node', 'wasm', 'cpu']))
+    .option('--threads <n>', 'wasm threads (default: number of cores)', int('--threads'))
+    .option('-q, --quiet', 'no progress bars');
+}
+
+function modelOptions(cmd: Command): Command {
+  return cmd
+    .option('--heads <names>', 'head names, one per part of the folder name (default color,type)', list)
+    .addOption(new Option('--backbone <name>', 'conv base of the backbone branches').choices(['vgg16', 'scratch']))
+    .option('--weights <file>', 'pretrained weights for the backbone (a TF.js layers model.json whose layer names match)')
+    .option('--size <HxW>', 'input height x width (default 160x128)', size)
+    .option('--cnn-heads <names>', 'heads predicted by the small from-scratch CNN branch (default: color)', list);
+}
+
+interface ModelOpts { heads?: string[]; backbone?: 'vgg16' | 'scratch'; weights?: string; size?: [number, number]; cnnHeads?: string[] }
+
+function modelConfig(o: ModelOpts): PartialTrainConfig['model'] {
+  const m: NonNullable<PartialTrainConfig['model']> = {};
+  if (o.heads) m.heads = o.heads;
+  if (o.size) [m.height, m.width] = o.size;
+  if (o.backbone || o.weights) m.backbone = { ...(o.backbone ? { backbone: o.backbone } : {}), ...(o.weights ? { weights: o.weights } : {}) };
+  if (o.cnnHeads) {
+    const heads = o.heads ?? ['color', 'type'];
+    m.branches = Object.fromEntries(heads.map((h) => [h, o.cnnHeads!.includes(h) ? 'cnn' : 'backbone']));
+  }
+  return m;
+}
+
+interface TrainOpts extends ModelOpts, CommonOptions {
+  out?: string; config?: string; epochs?: number[]; steps?: number; valSteps?: number; lr?: number[];
+  batchSize?: number; seed?: number; splitSeed?: number; valFraction?: number; augment: boolean;
+  holdOut?: string[]; interpolation?: string; preprocess?: string;
+}
+
+function trainConfig(o: TrainOpts): PartialTrainConfig {
+  const cfg: PartialTrainConfig = { model: modelConfig(o) };
+  const data: NonNullable<PartialTrainConfig['data']> = {};
+  if (o.batchSize !== undefined) data.batchSize = o.batchSize;
+  if (o.splitSeed !== undefined) data.seed = o.splitSeed;
+  if (o.valFraction !== undefined) data.valFraction = o.valFraction;
+  if (!o.augment) data.augment = null;
+  if (o.holdOut) data.holdOut = o.holdOut;
+  if (o.interpolation) data.interpolation = o.interpolation as never;
+  cfg.data = data;
+  if (o.preprocess) cfg.model!.preprocess = o.preprocess as never;
+  if (o.seed !== undefined) cfg.seed = o.seed;
+  if (o.epochs || o.steps !== undefined || o.valSteps !== undefined || o.lr) {
+    const n = Math.max(2, o.epochs?.length ?? 0, o.lr?.length ?? 0);
+    const phases: Partial<PhaseConfig>[] = [];
+    for (let i = 0; i < n; i++) {
+      const p: Partial<PhaseConfig> = {};
+      if (o.epochs) p.epochs = o.epochs[Math.min(i, o.epochs.length - 1)];
+      if (o.steps !== undefined) p.stepsPerEpoch = o.steps;
+      if (o.valSteps !== undefined) p.validationSteps = o.valSteps;
+      if (o.lr) p.learningRate = o.lr[Math.min(i, o.lr.length - 1)];
+      phases.push(p);
+    }
+    cfg.phases = phases as PhaseConfig[];
+  }
+  return cfg;
+}
+
+function build(onParsed: (a: ParsedArgs) => void): Command {
+  const program = new Command('branchnet')
+    .description('Train, evaluate and serve multi-output image classifiers with one branch per head')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError();
+
+  common(modelOptions(program.command('train')
+    .description('train a model on a folder of <attr1>_<attr2>/ subfolders or a CSV of path,<head1>,<head2>')
+    .argument('<data>', 'data folder or CSV file')
+    .option('-o, --out <dir>', 'model directory to write (default runs/<time>)')
+    .option('--config <file>', 'JSON config file (same shape as branchnet.json "config"); flags override it')
+    .option('--epochs <n,n>', 'epochs per phase (default 10,5; 0 skips a phase)', numList('--epochs'))
+    .option('--steps <n>', 'steps per epoch (default 100)', int('--steps'))
+    .option('--val-steps <n>', 'validation steps per epoch (default 20)', int('--val-steps'))
+    .option('--lr <x,y>', 'learning rate per phase (default 1e-4,1e-5)', numList('--lr'))
+    .option('--batch-size <n>', 'batch size (default 20)', int('--batch-size'))
+    .option('--seed <n>', 'seed for weights and augmentation', int('--seed'))
+    .option('--split-seed <n>', 'seed of the train/validation split (default 100)', int('--split-seed'))
+    .option('--val-fraction <x>', 'validation fraction (default 0.2)', num('--val-fraction'))
+    .option('--no-augment', 'train without augmentation')
+    .option('--hold-out <combos>', 'combinations kept out of training and validation, e.g. black_dress,red_jeans', list)
+    .addOption(new Option('--interpolation <kind>', 'resize filter (default nearest, as Keras load_img)').choices(['nearest', 'bilinear', 'bicubic', 'lanczos', 'area']))
+    .addOption(new Option('--preprocess <mode>', 'pixel scaling (default rescale = x/255, as the notebook)').choices(['rescale', 'caffe', 'tf']))))
+    .action((data: string, o: TrainOpts) => onParsed({
+      command: 'train', data, out: o.out, configFile: o.config, config: trainConfig(o),
+      backend: o.backend, threads: o.threads, quiet: o.quiet,
+    }));
+
+  common(modelOptions(program.command('summary')
+    .description("print the model's per-branch table and parameter counts (of a saved model, or of a config)")
+    .argument('[model]', 'model directory; without it, the model the options describe')
+    .option('--classes <n,n>', 'classes per head when no model is given (default 3 per head)', numList('--classes'))))
+    .action((model: string | undefined, o: ModelOpts & CommonOptions & { classes?: number[] }) => onParsed({
+      command: 'summary', model, config: { model: modelConfig(o) }, classes: o.classes ?? [],
+      backend: o.backend, threads: o.threads, quiet: o.quiet,
+    }));
+
+  common(program.command('predict')
+    .description('predict every head for images or folders of images')
+    .argument('<model>', 'model directory')
+    .argument('<inputs...>', 'image files or folders')
+    .option('--json', 'print JSON instead of a table', false)
+    .option('--grid <png>', 'also write a captioned grid image (4 per row)')
+    .option('--batch-size <n>', 'images per forward pass', int('--batch-size'), 20))
+    .action((model: string, inputs: string[], o: { json: boolean; grid?: string; batchSize: number } & CommonOptions) => onParsed({
+      command: 'predict', model, inputs, json: o.json, grid: o.grid, batchSize: o.batchSize,
+      backend: o.backend, threads: o.threads, quiet: o.quiet,
+    }));
+
+  common(program.command('synth')
+    .description('generate the synthetic clothing data set (train/ and test/ folders of <color>_<type>/)')
+    .argument('<out>', 'output folder')
+    .option('--seed <n>', 'generator seed', int('--seed'))
+    .option('--colors <list>', 'colors to draw (black,blue,red,white,green)', list)
+    .option('--types <list>', 'garment types (jeans,dress,shirt,shoes,skirt)', list)
+    .option('--train <combos>', 'combinations present in train/, e.g. black_jeans,blue_dress', list)
+    .option('--per-combo <n>', 'training images per combination', int('--per-combo'))
+    .option('--test-per-combo <n>', 'test images per combination', int('--test-per-combo'))
+    .option('--sheet [png]', 'also write a contact sheet PNG', false)
+    .option('--force', 'regenerate even when a cached set matches', false))
+    .action((out: string, o: Omit<SynthArgs, 'command' | 'out'>) => onParsed({ command: 'synth', out, ...o }));
+
+  common(program.command('plot')
+    .description("render a model's training history as a PNG (accuracy and loss per head)")
+    .argument('<model>', 'model directory')
+    .option('-o, --out <png>', 'output file (default <model>/history.png)'))
+    .action((model: string, o: { out?: string } & CommonOptions) => onParsed({ command: 'plot', model, out: o.out, backend: o.backend, threads: o.threads, quiet: o.quiet }));
+
+  common(program.command('demo')
+    .description('the whole product on the embedded synthetic data: generate, train, predict, plot')
+    .option('-o, --out <dir>', 'where to write data and models', 'runs/demo')
+    .option('--full', 'the notebook schedule (10+5 epochs of 100 steps) instead of the quick preset', false))
+    .action((o: { out: string; full: boolean } & CommonOptions) => onParsed({ command: 'demo', out: o.out, quick: !o.full, backend: o.backend, threads: o.threads, quiet: o.quiet }));
+
+  return program;
+}
+
+/**
+ * Parse command-line words (without `node` and the script) into a command.
+ * @example parseArgs(['train', 'data/', '--epochs', '2,1']).command // 'train'
+ * Throws BranchnetError E_ARGS for bad input; returns null for --help / --version.
+ */
+export function parseArgs(argv: string[]): ParsedArgs | null {
+  let result: ParsedArgs | null = null;
+  const program = build((a) => { result = a; });
+  program.configureOutput({ writeOut: () => {}, writeErr: () => {} });
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return null;
+      fail('E_ARGS', `${e.message.replace(/^error: /, '')}; run branchnet --help`);
+    }
+    throw e;
+  }
+  return result;
+}
+
+/** The commander program itself, for help output in main.ts. */
+export function helpText(argv: string[]): string {
+  const program = build(() => {});
+  let out = '';
+  program.configureOutput({ writeOut: (s) => { out += s; }, writeErr: (s) => { out += s; } });
+  try { program.parse(argv, { from: 'user' }); } catch { /* help exits */ }
+  return out;
+}

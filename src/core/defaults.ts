@@ -1,0 +1,253 @@
+/**
+ * Every default of branchnet, in one place, typed. `resolveConfig(partial)` fills a partial
+ * config with `??` (never `||`: 0 and '' are real values) and fails loudly on unknown keys,
+ * so a typo in a config file is an error rather than a silently ignored setting.
+ * The resolved config is saved beside every model so a run can be repeated.
+ *
+ * The values are the notebook's (shared/seed): 160x128 inputs, batch 20, 80/20 split with
+ * seed 100, RMSprop 1e-4 for 10 epochs of 100 steps, then block5 of VGG16 unfrozen with loss
+ * weights color 0.1 / type 1 and RMSprop 1e-5 for 5 epochs.
+ */
+import { fail } from './errors.js';
+import { NOTEBOOK_AUGMENT, resolveAugment, type AugmentParams } from '../data/augment.js';
+
+export { NOTEBOOK_AUGMENT };
+
+export type BranchKind = 'cnn' | 'backbone';
+export type BackboneName = 'vgg16' | 'scratch';
+import type { PreprocessMode } from '../data/preprocess.js';
+import type { Interpolation } from '../data/decode.js';
+export type { PreprocessMode, Interpolation };
+
+/** The notebook's color branch: a small CNN trained from scratch. */
+export interface CnnBranchConfig {
+  filters: number[];
+  firstKernel: number;
+  firstStride: number;
+  kernel: number;
+  dense: number;
+  dropout: number;
+}
+
+/** The notebook's type branch: a conv base (pretrained or not) + dense head. */
+export interface BackboneBranchConfig {
+  backbone: BackboneName;
+  /** Path to a weights file for the backbone; null = untrained base (warned about loudly). */
+  weights: string | null;
+  dense: number;
+  dropout: number;
+}
+
+export interface ModelConfig {
+  heads: string[];
+  /** Which kind of branch predicts each head. Default: 'cnn' for a head named color, else 'backbone'. */
+  branches: Record<string, BranchKind>;
+  height: number;
+  width: number;
+  preprocess: PreprocessMode;
+  cnn: CnnBranchConfig;
+  backbone: BackboneBranchConfig;
+}
+
+export interface PhaseConfig {
+  name: string;
+  epochs: number;
+  stepsPerEpoch: number;
+  validationSteps: number;
+  optimizer: 'rmsprop' | 'adam' | 'sgd';
+  learningRate: number;
+  /** Per-head loss weights; missing heads weigh 1. */
+  lossWeights: Record<string, number>;
+  /**
+   * Backbone layers made trainable in this phase: null keeps the backbone frozen; a prefix such
+   * as 'block5' unfreezes every layer whose name starts with it and all layers after it.
+   */
+  unfreeze: string | null;
+}
+
+export interface DataConfig {
+  valFraction: number;
+  seed: number;
+  batchSize: number;
+  interpolation: Interpolation;
+  /** Keras ImageDataGenerator settings for training batches; null = none. */
+  augment: AugmentParams | null;
+  /** Combinations (labels joined by '_') kept out of training and validation. */
+  holdOut: string[];
+}
+
+export interface TrainConfig {
+  model: ModelConfig;
+  data: DataConfig;
+  phases: PhaseConfig[];
+  /** Seed for weight initialisation, dropout and augmentation. */
+  seed: number;
+}
+
+export const DEFAULT_HEADS = ['color', 'type'];
+
+export const DEFAULTS = {
+  model: {
+    height: 160,
+    width: 128,
+    preprocess: 'rescale' as PreprocessMode,
+    cnn: { filters: [32, 64, 64], firstKernel: 11, firstStride: 4, kernel: 3, dense: 128, dropout: 0.5 },
+    backbone: { backbone: 'vgg16' as BackboneName, weights: null, dense: 256, dropout: 0.25 },
+  },
+  data: {
+    valFraction: 0.2,
+    seed: 100,
+    batchSize: 20,
+    interpolation: 'nearest' as Interpolation,
+    augment: NOTEBOOK_AUGMENT as AugmentParams,
+    holdOut: [] as string[],
+  },
+  phases: [
+    {
+      name: 'phase1', epochs: 10, stepsPerEpoch: 100, validationSteps: 20,
+      optimizer: 'rmsprop', learningRate: 1e-4, lossWeights: {}, unfreeze: null,
+    },
+    {
+      name: 'phase2', epochs: 5, stepsPerEpoch: 100, validationSteps: 20,
+      optimizer: 'rmsprop', learningRate: 1e-5, lossWeights: { color: 0.1, type: 1 }, unfreeze: 'block5',
+    },
+  ] as PhaseConfig[],
+  seed: 42,
+} as const;
+
+export function defaultBranchKind(head: string): BranchKind {
+  return head === 'color' ? 'cnn' : 'backbone';
+}
+
+// ---------------------------------------------------------------------------------------------
+
+type DeepPartial<T> = T extends (infer U)[] ? U[] : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+export type PartialTrainConfig = DeepPartial<TrainConfig>;
+
+function checkKeys(obj: object | undefined, allowed: string[], where: string): void {
+  if (obj === undefined || obj === null) return;
+  if (typeof obj !== 'object' || Array.isArray(obj)) {
+    fail('E_CONFIG', `config ${where}: expected an object, received ${JSON.stringify(obj)}`);
+  }
+  for (const key of Object.keys(obj)) {
+    if (!allowed.includes(key)) {
+      fail('E_CONFIG', `config ${where}: unknown key "${key}"; expected one of [${allowed.join(', ')}]`);
+    }
+  }
+}
+
+function positiveInt(v: number, where: string): number {
+  if (!Number.isInteger(v) || v <= 0) fail('E_CONFIG', `config ${where}: expected a positive integer, received ${v}`);
+  return v;
+}
+
+function oneOf<T extends string>(v: T, allowed: readonly T[], where: string): T {
+  if (!allowed.includes(v)) fail('E_CONFIG', `config ${where}: "${v}" is not one of [${allowed.join(', ')}]`);
+  return v;
+}
+
+const PHASE_KEYS = ['name', 'epochs', 'stepsPerEpoch', 'validationSteps', 'optimizer', 'learningRate', 'lossWeights', 'unfreeze'];
+
+function resolvePhase(p: Partial<PhaseConfig>, base: PhaseConfig, where: string): PhaseConfig {
+  checkKeys(p, PHASE_KEYS, where);
+  const epochs = p.epochs ?? base.epochs;
+  if (!Number.isInteger(epochs) || epochs < 0) fail('E_CONFIG', `config ${where}.epochs: expected an integer ≥ 0, received ${epochs}`);
+  const lr = p.learningRate ?? base.learningRate;
+  if (!(lr > 0)) fail('E_CONFIG', `config ${where}.learningRate: expected a positive number, received ${lr}`);
+  return {
+    name: p.name ?? base.name,
+    epochs,
+    stepsPerEpoch: positiveInt(p.stepsPerEpoch ?? base.stepsPerEpoch, `${where}.stepsPerEpoch`),
+    validationSteps: positiveInt(p.validationSteps ?? base.validationSteps, `${where}.validationSteps`),
+    optimizer: oneOf(p.optimizer ?? base.optimizer, ['rmsprop', 'adam', 'sgd'] as const, `${where}.optimizer`),
+    learningRate: lr,
+    lossWeights: { ...(p.lossWeights ?? base.lossWeights) },
+    unfreeze: p.unfreeze === undefined ? base.unfreeze : p.unfreeze,
+  };
+}
+
+/**
+ * Fill a partial config with the defaults.
+ * @example resolveConfig({ model: { backbone: { backbone: 'scratch' } } }).phases[0].learningRate // 1e-4
+ */
+export function resolveConfig(partial: PartialTrainConfig = {}): TrainConfig {
+  checkKeys(partial, ['model', 'data', 'phases', 'seed'], '');
+  const m = partial.model ?? {};
+  checkKeys(m, ['heads', 'branches', 'height', 'width', 'preprocess', 'cnn', 'backbone'], 'model');
+  checkKeys(m.cnn, Object.keys(DEFAULTS.model.cnn), 'model.cnn');
+  checkKeys(m.backbone, Object.keys(DEFAULTS.model.backbone), 'model.backbone');
+  const heads = [...(m.heads ?? DEFAULT_HEADS)] as string[];
+  if (heads.length === 0) fail('E_CONFIG', 'config model.heads: expected at least one head name, received []');
+  for (const h of heads) {
+    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(h)) {
+      fail('E_CONFIG', `config model.heads: "${h}" is not a valid head name; use letters and digits only (it names the output layer, the loss and the metrics)`);
+    }
+  }
+  if (new Set(heads).size !== heads.length) fail('E_CONFIG', `config model.heads: duplicate head name in [${heads.join(', ')}]`);
+  const branches: Record<string, BranchKind> = {};
+  const given = (m.branches ?? {}) as Record<string, BranchKind>;
+  for (const key of Object.keys(given)) {
+    if (!heads.includes(key)) fail('E_CONFIG', `config model.branches: "${key}" is not a head; heads are [${heads.join(', ')}]`);
+  }
+  for (const h of heads) branches[h] = oneOf(given[h] ?? defaultBranchKind(h), ['cnn', 'backbone'] as const, `model.branches.${h}`);
+
+  const cnnIn = (m.cnn ?? {}) as Partial<CnnBranchConfig>;
+  const bbIn = (m.backbone ?? {}) as Partial<BackboneBranchConfig>;
+  const model: ModelConfig = {
+    heads,
+    branches,
+    height: positiveInt(m.height ?? DEFAULTS.model.height, 'model.height'),
+    width: positiveInt(m.width ?? DEFAULTS.model.width, 'model.width'),
+    preprocess: oneOf(m.preprocess ?? DEFAULTS.model.preprocess, ['rescale', 'caffe', 'tf'] as const, 'model.preprocess'),
+    cnn: {
+      filters: [...(cnnIn.filters ?? DEFAULTS.model.cnn.filters)],
+      firstKernel: positiveInt(cnnIn.firstKernel ?? DEFAULTS.model.cnn.firstKernel, 'model.cnn.firstKernel'),
+      firstStride: positiveInt(cnnIn.firstStride ?? DEFAULTS.model.cnn.firstStride, 'model.cnn.firstStride'),
+      kernel: positiveInt(cnnIn.kernel ?? DEFAULTS.model.cnn.kernel, 'model.cnn.kernel'),
+      dense: positiveInt(cnnIn.dense ?? DEFAULTS.model.cnn.dense, 'model.cnn.dense'),
+      dropout: cnnIn.dropout ?? DEFAULTS.model.cnn.dropout,
+    },
+    backbone: {
+      backbone: oneOf(bbIn.backbone ?? DEFAULTS.model.backbone.backbone, ['vgg16', 'scratch'] as const, 'model.backbone.backbone'),
+      weights: bbIn.weights === undefined ? DEFAULTS.model.backbone.weights : bbIn.weights,
+      dense: positiveInt(bbIn.dense ?? DEFAULTS.model.backbone.dense, 'model.backbone.dense'),
+      dropout: bbIn.dropout ?? DEFAULTS.model.backbone.dropout,
+    },
+  };
+  for (const [where, r] of [['model.cnn.dropout', model.cnn.dropout], ['model.backbone.dropout', model.backbone.dropout]] as const) {
+    if (!(r >= 0 && r < 1)) fail('E_CONFIG', `config ${where}: expected a rate in [0, 1), received ${r}`);
+  }
+
+  const d = partial.data ?? {};
+  checkKeys(d, Object.keys(DEFAULTS.data), 'data');
+  const valFraction = d.valFraction ?? DEFAULTS.data.valFraction;
+  if (!(valFraction >= 0 && valFraction < 1)) fail('E_CONFIG', `config data.valFraction: expected a fraction in [0, 1), received ${valFraction}`);
+  // Augmentation fields not given keep the notebook's values; data/augment.ts checks them.
+  if (d.augment !== null) checkKeys(d.augment, Object.keys(NOTEBOOK_AUGMENT), 'data.augment');
+  const augment = d.augment === null ? null : resolveAugment({ ...NOTEBOOK_AUGMENT, ...(d.augment ?? {}) } as AugmentParams);
+  const data: DataConfig = {
+    valFraction,
+    seed: d.seed ?? DEFAULTS.data.seed,
+    batchSize: positiveInt(d.batchSize ?? DEFAULTS.data.batchSize, 'data.batchSize'),
+    interpolation: oneOf(d.interpolation ?? DEFAULTS.data.interpolation, ['nearest', 'bilinear', 'bicubic', 'lanczos', 'area'] as const, 'data.interpolation'),
+    augment,
+    holdOut: [...(d.holdOut ?? DEFAULTS.data.holdOut)] as string[],
+  };
+
+  const phasesIn = (partial.phases ?? DEFAULTS.phases) as Partial<PhaseConfig>[];
+  if (!Array.isArray(phasesIn)) fail('E_CONFIG', `config phases: expected an array of phases, received ${JSON.stringify(phasesIn)}`);
+  const phases = phasesIn.map((p, i) => resolvePhase(p, DEFAULTS.phases[Math.min(i, DEFAULTS.phases.length - 1)], `phases[${i}]`));
+  for (const p of phases) {
+    for (const h of Object.keys(p.lossWeights)) {
+      if (!heads.includes(h) && !(h in DEFAULTS.phases[1].lossWeights)) {
+        fail('E_CONFIG', `config ${p.name}.lossWeights: "${h}" is not a head; heads are [${heads.join(', ')}]`);
+      }
+    }
+  }
+  return { model, data, phases, seed: partial.seed ?? DEFAULTS.seed };
+}
+
+/** Loss weight of a head in a phase (1 when not given). */
+export function lossWeight(phase: PhaseConfig, head: string): number {
+  return phase.lossWeights[head] ?? 1;
+}

@@ -1,0 +1,123 @@
+/**
+ * Prediction: a saved model directory + image files → plain data per image and head.
+ * Decoding and preprocessing come from data/ with the settings recorded in the model
+ * (input size, interpolation, preprocessing), so train, evaluate and predict see the same pixels.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { tf } from '../core/tf.js';
+import { BranchnetError, fail } from '../core/errors.js';
+import { decodeImage } from '../data/decode.js';
+import { preprocess } from '../data/preprocess.js';
+import { IMAGE_EXTENSIONS } from '../data/manifest.js';
+import { loadModelDir, type ModelMeta } from '../io/model_dir.js';
+
+export interface HeadPrediction {
+  label: string;
+  probability: number;
+  /** Probability of every class, in vocabulary order. */
+  probabilities: Record<string, number>;
+}
+
+export interface Prediction {
+  path: string;
+  heads: Record<string, HeadPrediction>;
+}
+
+export interface PredictionFailure {
+  path: string;
+  error: string;
+}
+
+/** Expand files and folders (recursively) into image files, sorted, hidden files skipped. */
+export async function expandInputs(inputs: string[]): Promise<string[]> {
+  const out: string[] = [];
+  async function walk(p: string): Promise<void> {
+    let st;
+    try {
+      st = await fs.stat(p);
+    } catch {
+      fail('E_DATA_EMPTY', `${p}: no such file or folder; give image files or folders of images`);
+    }
+    if (st.isDirectory()) {
+      const entries = (await fs.readdir(p)).filter((e) => !e.startsWith('.')).sort();
+      for (const e of entries) {
+        const full = path.join(p, e);
+        const s = await fs.stat(full);
+        if (s.isDirectory() || IMAGE_EXTENSIONS.includes(path.extname(e).toLowerCase())) await walk(full);
+      }
+    } else out.push(p);
+  }
+  for (const i of inputs) await walk(i);
+  return out;
+}
+
+export class Predictor {
+  private constructor(readonly model: tf.LayersModel, readonly meta: ModelMeta) {}
+
+  /** @example const p = await Predictor.load('runs/a'); const preds = await p.predictFiles(['x.jpg']); p.dispose(); */
+  static async load(dir: string): Promise<Predictor> {
+    const { model, meta } = await loadModelDir(dir);
+    return new Predictor(model, meta);
+  }
+
+  get heads() { return this.meta.heads; }
+
+  /** Probabilities per head for preprocessed input [n, h, w, 3]; plain arrays out. */
+  predictArray(x: Float32Array, n: number): number[][][] {
+    const { height, width } = this.meta.config.model;
+    return tf.tidy(() => {
+      const out = this.model.predict(tf.tensor4d(x, [n, height, width, 3]));
+      const outs = Array.isArray(out) ? out : [out];
+      return outs.map((t) => t.arraySync() as number[][]);
+    });
+  }
+
+  /** Decode, preprocess and predict image files; files that fail to decode are reported, not fatal. */
+  async predictFiles(files: string[], opts: { batchSize?: number } = {}): Promise<{ predictions: Prediction[]; failures: PredictionFailure[] }> {
+    const { height, width, preprocess: mode } = this.meta.config.model;
+    const interpolation = this.meta.config.data.interpolation;
+    const batchSize = opts.batchSize ?? 20;
+    const predictions: Prediction[] = [];
+    const failures: PredictionFailure[] = [];
+    const per = height * width * 3;
+    for (let start = 0; start < files.length; start += batchSize) {
+      const chunk = files.slice(start, start + batchSize);
+      const decoded = await Promise.all(chunk.map(async (f) => {
+        try {
+          return await decodeImage(f, { height, width, interpolation });
+        } catch (e) {
+          if (e instanceof BranchnetError) { failures.push({ path: f, error: e.message }); return null; }
+          throw e;
+        }
+      }));
+      const ok = chunk.map((f, i) => [f, decoded[i]] as const).filter(([, d]) => d !== null);
+      if (ok.length === 0) continue;
+      const x = new Float32Array(ok.length * per);
+      ok.forEach(([, d], i) => preprocess(d!.data, mode, x.subarray(i * per, (i + 1) * per)));
+      const probs = this.predictArray(x, ok.length);
+      ok.forEach(([f], i) => predictions.push({ path: f, heads: this.decode(probs.map((head) => head[i])) }));
+    }
+    return { predictions, failures };
+  }
+
+  /** Turn one image's per-head probability rows into labels. */
+  decode(rows: number[][]): Record<string, HeadPrediction> {
+    const out: Record<string, HeadPrediction> = {};
+    this.meta.heads.forEach((h, i) => {
+      const p = rows[i];
+      let best = 0;
+      for (let k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
+      out[h.name] = {
+        label: h.vocab[best],
+        probability: p[best],
+        probabilities: Object.fromEntries(h.vocab.map((v, k) => [v, p[k]])),
+      };
+    });
+    return out;
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Builds the functional model: one input named `images`, one branch per head, outputs named by
+ * head, in head order. Also the per-phase trainability rules (freeze / unfreeze backbones).
+ */
+import { tf } from '../core/tf.js';
+import type { ModelConfig, PhaseConfig } from '../core/defaults.js';
+import { fail } from '../core/errors.js';
+import { seededInitializers } from './init.js';
+import { buildBackbone, backboneBranch, cnnBranch } from './branches.js';
+
+export interface HeadSpec {
+  name: string;
+  vocab: string[];
+}
+
+/**
+ * Build the multi-branch model for the given heads and vocabularies.
+ * @example const model = buildModel(resolveConfig().model, [{name:'color',vocab:['black','blue','red']}, {name:'type',vocab:['dress','jeans','shirt']}], 42);
+ */
+export function buildModel(cfg: ModelConfig, heads: HeadSpec[], seed: number): tf.LayersModel {
+  const names = heads.map((h) => h.name).join(',');
+  if (names !== cfg.heads.join(',')) {
+    fail('E_CONFIG', `heads [${names}] from the data do not match config model.heads [${cfg.heads.join(', ')}]; pass the same --heads to train and to the data`);
+  }
+  const init = seededInitializers(seed);
+  const input = tf.input({ shape: [cfg.height, cfg.width, 3], name: 'images' });
+  const outputs = heads.map((h) => {
+    if (h.vocab.length < 2) {
+      fail('E_DATA_LABEL', `head "${h.name}" has ${h.vocab.length} class [${h.vocab.join(', ')}]; a classifier needs at least 2, so add data with other ${h.name} labels`);
+    }
+    const branch = cfg.branches[h.name] === 'cnn'
+      ? cnnBranch(h.name, h.vocab.length, cfg.cnn, cfg.height, cfg.width, init)
+      : backboneBranch(h.name, h.vocab.length, buildBackbone(cfg.backbone.backbone, cfg.height, cfg.width, init), cfg.backbone, init);
+    return branch.apply(input) as tf.SymbolicTensor;
+  });
+  return tf.model({ inputs: input, outputs, name: 'branchnet' });
+}
+
+/** The backbone inside a head's branch, or null for a cnn branch. */
+export function backboneOf(model: tf.LayersModel, head: string): tf.LayersModel | null {
+  const branch = model.getLayer(head) as tf.Sequential;
+  const first = branch.layers[0];
+  return first instanceof tf.LayersModel ? first : null;
+}
+
+/** Whether a backbone arrives pretrained and so starts frozen (VGG16), or learns from scratch. */
+function startsFrozen(backbone: tf.LayersModel): boolean {
+  return backbone.name !== 'scratch';
+}
+
+/**
+ * Set trainability for a phase: cnn branches and dense heads always train; a pretrained
+ * backbone is frozen except from the first layer whose name starts with `phase.unfreeze`
+ * (Keras notebook cell 15: everything from block5_conv1 on becomes trainable).
+ */
+export function applyPhase(model: tf.LayersModel, heads: string[], phase: Pick<PhaseConfig, 'unfreeze'>): void {
+  for (const head of heads) {
+    const backbone = backboneOf(model, head);
+    if (!backbone) continue;
+    backbone.trainable = true;
+    const layers = backbone.layers.filter((l) => !(l.getClassName() === 'InputLayer'));
+    if (!startsFrozen(backbone)) {
+      for (const l of layers) l.trainable = true;
+      continue;
+    }
+    let on = false;
+    if (phase.unfreeze !== null && !layers.some((l) => l.name.startsWith(phase.unfreeze!))) {
+      fail('E_CONFIG', `unfreeze "${phase.unfreeze}" matches no layer of backbone ${backbone.name} in head "${head}"; layer names are [${layers.map((l) => l.name).join(', ')}]`);
+    }
+    for (const l of layers) {
+      if (phase.unfreeze !== null && l.name.startsWith(phase.unfreeze)) on = true;
+      l.trainable = on;
+    }
+  }
+}
+
+export function countParams(weights: tf.LayerVariable[]): number {
+  return weights.reduce((s, w) => s + w.shape.reduce((a: number, b) => a * (b as number), 1), 0);
+}

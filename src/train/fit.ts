@@ -1,0 +1,121 @@
+/**
+ * The training loop, with its state explicit: which phase, which epoch, the optimiser, the
+ * history so far. Each phase sets trainability, makes a fresh optimiser (as the notebook's
+ * re-compile does), and runs `epochs × stepsPerEpoch` steps over an endless batch source,
+ * then `validationSteps` evaluation batches.
+ */
+import { tf } from '../core/tf.js';
+import { lossWeight, type PhaseConfig, type TrainConfig } from '../core/defaults.js';
+import { applyPhase, countParams } from '../model/build.js';
+import { appendLogs, type History, type HistoryRecord, type PhaseHistory } from './history.js';
+import { makeOptimizer } from './optimizers.js';
+import { planBranches } from './plan.js';
+import { evalStep, trainStep, type Batch, type Logs } from './step.js';
+
+export interface BatchSource {
+  next(): Promise<Batch>;
+}
+
+export interface FitCallbacks {
+  onPhaseBegin?(e: { phase: PhaseConfig; index: number; trainableParams: number }): void;
+  onEpochBegin?(e: { phase: PhaseConfig; epoch: number; epochs: number; steps: number }): void;
+  onBatchEnd?(e: { step: number; steps: number; logs: Logs }): void;
+  onEpochEnd?(e: { phase: PhaseConfig; epoch: number; epochs: number; logs: Logs; seconds: number }): void;
+  onPhaseEnd?(e: { phase: PhaseConfig; result: PhaseHistory }): void;
+}
+
+export interface FitState {
+  phaseIndex: number;
+  epoch: number;
+  history: History;
+}
+
+function mean(rows: Logs[]): Logs {
+  const out: Logs = {};
+  for (const k of Object.keys(rows[0] ?? {})) out[k] = rows.reduce((s, r) => s + r[k], 0) / rows.length;
+  return out;
+}
+
+/** Keras-style running mean of batch logs, as its progress bar shows. */
+function runningMean(acc: Logs, logs: Logs, n: number): Logs {
+  for (const [k, v] of Object.entries(logs)) acc[k] = ((acc[k] ?? 0) * (n - 1) + v) / n;
+  return acc;
+}
+
+export async function fitPhase(
+  model: tf.LayersModel,
+  config: TrainConfig,
+  phaseIndex: number,
+  train: BatchSource,
+  val: BatchSource | null,
+  callbacks: FitCallbacks = {},
+): Promise<PhaseHistory> {
+  const phase = config.phases[phaseIndex];
+  const heads = config.model.heads;
+  applyPhase(model, heads, phase);
+  const trainableParams = countParams(model.trainableWeights);
+  callbacks.onPhaseBegin?.({ phase, index: phaseIndex, trainableParams });
+  const plans = planBranches(model, heads);
+  const classes = heads.map((h) => (model.getLayer(h).outputShape as number[])[1]);
+  const optimizer = makeOptimizer(phase);
+  const ctx = {
+    plans,
+    classes,
+    inputShape: [config.model.height, config.model.width] as [number, number],
+    weights: heads.map((h) => lossWeight(phase, h)),
+    optimizer,
+    variables: model.trainableWeights.map((w) => w.read() as tf.Variable),
+  };
+  const history: HistoryRecord = {};
+  const started = performance.now();
+  let trainSeconds = 0;
+  let trainImages = 0;
+  for (let epoch = 0; epoch < phase.epochs; epoch++) {
+    const epochStart = performance.now();
+    callbacks.onEpochBegin?.({ phase, epoch, epochs: phase.epochs, steps: phase.stepsPerEpoch });
+    const running: Logs = {};
+    for (let step = 1; step <= phase.stepsPerEpoch; step++) {
+      const batch = await train.next();
+      const t0 = performance.now();
+      const logs = trainStep(ctx, batch);
+      trainSeconds += (performance.now() - t0) / 1000;
+      trainImages += batch.size;
+      runningMean(running, logs, step);
+      callbacks.onBatchEnd?.({ step, steps: phase.stepsPerEpoch, logs: { ...running } });
+    }
+    const logs: Logs = { ...running };
+    if (val) {
+      const rows: Logs[] = [];
+      for (let s = 0; s < phase.validationSteps; s++) rows.push(evalStep(ctx, await val.next()));
+      for (const [k, v] of Object.entries(mean(rows))) logs[`val_${k}`] = v;
+    }
+    appendLogs(history, logs);
+    callbacks.onEpochEnd?.({ phase, epoch, epochs: phase.epochs, logs, seconds: (performance.now() - epochStart) / 1000 });
+  }
+  optimizer.dispose();
+  const result: PhaseHistory = {
+    name: phase.name,
+    epochs: phase.epochs,
+    history,
+    seconds: (performance.now() - started) / 1000,
+    imagesPerSecond: trainSeconds > 0 ? trainImages / trainSeconds : 0,
+    trainableParams,
+  };
+  callbacks.onPhaseEnd?.({ phase, result });
+  return result;
+}
+
+/** Run every phase of the config in order. */
+export async function fit(
+  model: tf.LayersModel,
+  config: TrainConfig,
+  train: BatchSource,
+  val: BatchSource | null,
+  callbacks: FitCallbacks = {},
+): Promise<History> {
+  const history: History = { phases: [] };
+  for (let i = 0; i < config.phases.length; i++) {
+    history.phases.push(await fitPhase(model, config, i, train, val, callbacks));
+  }
+  return history;
+}

@@ -1,0 +1,143 @@
+/**
+ * `train()`: the notebook end to end as one library call. Data folder or CSV → manifest →
+ * seeded split → batch streams → model → phases → model directory (atomic) with history,
+ * history plot, resolved config, vocabularies and timings. The CLI's `train` is a thin shell
+ * over this.
+ */
+import path from 'node:path';
+import { tf } from '../core/tf.js';
+import { describeBackend, initBackend, type BackendInfo, type BackendOptions } from '../core/backend.js';
+import { resolveConfig, type PartialTrainConfig, type TrainConfig } from '../core/defaults.js';
+import { loadManifest, type Manifest } from '../data/manifest.js';
+import { splitItems, type Split } from '../data/split.js';
+import { createStreams } from '../data/batches.js';
+import { backboneOf, buildModel, type HeadSpec } from '../model/build.js';
+import { assignLayerWeights, readTfjsLayerWeights } from '../io/layer_weights.js';
+import { saveModelDir } from '../io/model_dir.js';
+import { renderHistoryPlot } from '../plot/history_plot.js';
+import { concatHistory, type History } from './history.js';
+import { fit, type FitCallbacks } from './fit.js';
+
+export interface TrainOptions {
+  /** Data folder of `<a>_<b>/` subfolders, or a CSV of `path,<head1>,<head2>,…`. */
+  data: string;
+  /** Model directory to write; default `runs/<timestamp>`. */
+  out?: string;
+  config?: PartialTrainConfig;
+  backend?: BackendOptions;
+  callbacks?: FitCallbacks;
+  /** Warnings and notes for the user (default: stderr). */
+  log?: (message: string) => void;
+}
+
+export interface DataSummary {
+  source: string;
+  heads: HeadSpec[];
+  images: number;
+  train: number;
+  val: number;
+  heldOut: number;
+  /** Images per combination in the whole data set. */
+  combos: Record<string, number>;
+  skipped: { path: string; reason: string }[];
+}
+
+export interface TrainResult {
+  modelDir: string;
+  config: TrainConfig;
+  heads: HeadSpec[];
+  history: History;
+  backend: BackendInfo;
+  data: DataSummary;
+  /** Wall seconds from start to saved model. */
+  seconds: number;
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}
+
+export function summarizeData(source: string, manifest: Manifest, split: Split, skipped: { path: string; reason: string }[]): DataSummary {
+  const combos: Record<string, number> = {};
+  for (const it of manifest.items) combos[it.combo] = (combos[it.combo] ?? 0) + 1;
+  return {
+    source,
+    heads: manifest.heads,
+    images: manifest.items.length,
+    train: split.train.length,
+    val: split.val.length,
+    heldOut: split.heldOut.length,
+    combos,
+    skipped,
+  };
+}
+
+/** Load pretrained backbone weights into every backbone branch, or warn loudly that there are none. */
+export async function prepareBackbones(model: tf.LayersModel, config: TrainConfig, log: (m: string) => void): Promise<void> {
+  const heads = config.model.heads.filter((h) => backboneOf(model, h));
+  if (heads.length === 0) return;
+  const { backbone, weights } = config.model.backbone;
+  if (weights) {
+    const source = await readTfjsLayerWeights(weights);
+    try {
+      for (const h of heads) assignLayerWeights(backboneOf(model, h)!, source, weights);
+    } finally {
+      tf.dispose([...source.values()].flat());
+    }
+    log(`backbone ${backbone}: weights loaded from ${weights}`);
+  } else if (backbone !== 'scratch') {
+    log([
+      '',
+      '!!! WARNING: the ' + backbone + ' base of branch' + (heads.length > 1 ? 'es ' : ' ') + heads.join(', ') + ' is UNTRAINED (random weights) and frozen in phase 1.',
+      '!!! The notebook uses ImageNet weights here; without them the type head learns from random features.',
+      '!!! Give --weights <model.json>, or use --backbone scratch to train a small base from scratch.',
+      '',
+    ].join('\n'));
+  }
+}
+
+/**
+ * Train a model on a data folder or CSV and save it.
+ * @example const r = await train({ data: 'data/train', out: 'runs/a', config: { model: { backbone: { backbone: 'scratch' } } } });
+ */
+export async function train(opts: TrainOptions): Promise<TrainResult> {
+  const started = performance.now();
+  const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
+  const backend = await initBackend(opts.backend);
+  const config = resolveConfig(opts.config);
+  const manifest = await loadManifest(opts.data, { heads: config.model.heads });
+  const split = splitItems(manifest.items, { valFraction: config.data.valFraction, seed: config.data.seed, holdOut: config.data.holdOut });
+  const skipped = [...manifest.skipped];
+  const onSkip = (p: string, reason: string) => {
+    skipped.push({ path: p, reason });
+    log(`skipped ${p}: ${reason}`);
+  };
+  const { height, width, preprocess } = config.model;
+  const streams = createStreams(manifest, split, {
+    batchSize: config.data.batchSize, height, width, preprocess,
+    interpolation: config.data.interpolation, augment: config.data.augment, seed: config.seed, onSkip,
+  });
+  log(`data: ${manifest.items.length} images in ${Object.keys(summarizeData(opts.data, manifest, split, []).combos).length} combinations; ${split.train.length} training, ${split.val.length} validation${split.heldOut.length ? `, ${split.heldOut.length} held out` : ''}`);
+  const model = buildModel(config.model, manifest.heads, config.seed);
+  try {
+    await prepareBackbones(model, config, log);
+    const history = await fit(model, config, streams.train, split.val.length > 0 ? streams.val : null, opts.callbacks);
+    const data = summarizeData(opts.data, manifest, split, skipped);
+    const modelDir = path.resolve(opts.out ?? path.join('runs', timestamp()));
+    const { history: joined, phaseStarts } = concatHistory(history);
+    const extra: Record<string, string | Uint8Array> = {};
+    if (Object.values(joined)[0]?.length) {
+      extra['history.png'] = (await renderHistoryPlot(joined, { phaseStarts })).png;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    await saveModelDir(modelDir, model, {
+      heads: manifest.heads,
+      config,
+      backend: describeBackend(backend),
+      info: { data, seconds },
+    }, history, extra);
+    return { modelDir, config, heads: manifest.heads, history, backend, data, seconds };
+  } finally {
+    model.dispose();
+  }
+}
