@@ -50,3 +50,33 @@ export const NOTEBOOK_COMBOS = ['black_jeans', 'blue_dress', 'blue_jeans', 'blue
 export async function tmpDir(prefix = 'branchnet-test-'): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), prefix));
 }
+
+/**
+ * A folder laid out like real web photos: mixed JPEG / PNG / GIF, RGBA and palette PNGs, a
+ * 16-bit PNG, a photo several thousand pixels wide, a PNG saved as .jpg, and one corrupt file.
+ */
+export async function makePhotoFolder(root: string, perCombo = 3): Promise<{ root: string; corrupt: string }> {
+  const formats = ['jpeg', 'png', 'gif'] as const;
+  let n = 0;
+  for (const combo of NOTEBOOK_COMBOS) {
+    const [color, type] = combo.split('_');
+    for (let i = 0; i < perCombo; i++, n++) {
+      const fmt = formats[n % 3];
+      const ext = fmt === 'jpeg' ? 'jpg' : fmt;
+      await makeImage(path.join(root, combo, `${i}.${ext}`), color, type, { width: 90 + 7 * i, height: 120, seed: n, format: fmt });
+    }
+  }
+  // Alpha + palette PNG.
+  const [r, g, b] = COLORS.red;
+  const svg = (w: number, h: number) => Buffer.from(shapeSvg('dress', w, h, `rgb(${r},${g},${b})`, 0).replace('fill="rgb(235,232,225)"', 'fill="rgba(0,0,0,0)"'));
+  await fs.writeFile(path.join(root, 'red_dress', 'alpha.png'), await sharp(svg(100, 130)).png().toBuffer());
+  await fs.writeFile(path.join(root, 'red_dress', 'palette.png'), await sharp(svg(100, 130)).png({ palette: true, colours: 16 }).toBuffer());
+  // 16-bit RGB PNG.
+  await fs.writeFile(path.join(root, 'blue_shirt', 'deep.png'), await sharp(Buffer.from(shapeSvg('shirt', 96, 120, 'rgb(40,70,200)', 0))).toColourspace('rgb16').png().toBuffer());
+  // A wide photo (4000 px) and a PNG with a .jpg name.
+  await fs.writeFile(path.join(root, 'blue_jeans', 'wide.jpg'), await sharp(Buffer.from(shapeSvg('jeans', 4000, 3000, 'rgb(40,70,200)', 0))).jpeg().toBuffer());
+  await fs.writeFile(path.join(root, 'black_jeans', 'actually_png.jpg'), await sharp(Buffer.from(shapeSvg('jeans', 90, 120, 'rgb(20,20,25)', 0))).png().toBuffer());
+  const corrupt = path.join(root, 'blue_dress', 'corrupt.jpg');
+  await fs.writeFile(corrupt, Buffer.from('this is not a JPEG at all'));
+  return { root, corrupt };
+}

@@ -41,12 +41,16 @@ export interface SynthArgs extends CommonOptions {
   command: 'synth';
   out: string;
   seed?: number;
-  sheet: boolean | string;
   colors?: string[];
   types?: string[];
-  train?: string[];
-  perCombo?: number;
+  trainCombos?: string[];
+  testCombos?: string[];
+  trainPerCombo?: number;
   testPerCombo?: number;
+  width?: number;
+  height?: number;
+  workers?: number;
+  sheet: boolean | string;
   force: boolean;
 }
 
@@ -141,7 +145,7 @@ function trainConfig(o: TrainOpts): PartialTrainConfig {
       if (o.lr) p.learningRate = o.lr[Math.min(i, o.lr.length - 1)];
       phases.push(p);
     }
-    cfg.phases = phases as PhaseConfig[];
+    cfg.phases = phases;
   }
   return cfg;
 }
@@ -197,16 +201,20 @@ function build(onParsed: (a: ParsedArgs) => void): Command {
     }));
 
   common(program.command('synth')
-    .description('generate the synthetic clothing data set (train/ and test/ folders of <color>_<type>/)')
+    .description('generate the synthetic clothing data set: <out>/train/<color>_<type>/*.png, <out>/test/…, manifest.json')
     .argument('<out>', 'output folder')
-    .option('--seed <n>', 'generator seed', int('--seed'))
-    .option('--colors <list>', 'colors to draw (black,blue,red,white,green)', list)
-    .option('--types <list>', 'garment types (jeans,dress,shirt,shoes,skirt)', list)
-    .option('--train <combos>', 'combinations present in train/, e.g. black_jeans,blue_dress', list)
-    .option('--per-combo <n>', 'training images per combination', int('--per-combo'))
-    .option('--test-per-combo <n>', 'test images per combination', int('--test-per-combo'))
-    .option('--sheet [png]', 'also write a contact sheet PNG', false)
-    .option('--force', 'regenerate even when a cached set matches', false))
+    .option('--seed <n>', 'generator seed (default 1)', int('--seed'))
+    .option('--colors <list>', 'colors from black,blue,red,white,green (default black,blue,red)', list)
+    .option('--types <list>', 'types from jeans,dress,shirt,shoes,skirt (default jeans,dress,shirt)', list)
+    .option('--train-combos <list>', "combinations in train/: 'notebook', 'all' or e.g. black_jeans,blue_dress (default notebook)", list)
+    .option('--test-combos <list>', "combinations in test/: 'all' or a list (default all)", list)
+    .option('--train-per-combo <n>', 'training images per combination (default 300)', int('--train-per-combo'))
+    .option('--test-per-combo <n>', 'test images per combination (default 30)', int('--test-per-combo'))
+    .option('--width <n>', 'image width (default 128)', int('--width'))
+    .option('--height <n>', 'image height (default 160)', int('--height'))
+    .option('--workers <n>', 'worker threads (default: automatic)', int('--workers'))
+    .option('--sheet [png]', 'also write a labelled contact sheet (default <out>/sheet.png)', false)
+    .option('--force', 'regenerate even when the cached set matches', false))
     .action((out: string, o: Omit<SynthArgs, 'command' | 'out'>) => onParsed({ command: 'synth', out, ...o }));
 
   common(program.command('plot')

@@ -121,7 +121,7 @@ export function defaultBranchKind(head: string): BranchKind {
 
 // ---------------------------------------------------------------------------------------------
 
-type DeepPartial<T> = T extends (infer U)[] ? U[] : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+type DeepPartial<T> = T extends (infer U)[] ? DeepPartial<U>[] : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 export type PartialTrainConfig = DeepPartial<TrainConfig>;
 
 function checkKeys(obj: object | undefined, allowed: string[], where: string): void {
@@ -251,3 +251,17 @@ export function resolveConfig(partial: PartialTrainConfig = {}): TrainConfig {
 export function lossWeight(phase: PhaseConfig, head: string): number {
   return phase.lossWeights[head] ?? 1;
 }
+
+/**
+ * The quick preset of `branchnet demo` / `npm start`: the notebook's two phases and branches,
+ * with a from-scratch conv base (no ImageNet file exists offline) and a schedule that fits in a
+ * few minutes on 2 cores. Phase 2 has nothing to unfreeze (a scratch base always trains), so
+ * it is a shorter, lower-learning-rate continuation with the notebook's loss weights.
+ */
+export const QUICK_PRESET: PartialTrainConfig = {
+  model: { height: 96, width: 80, backbone: { backbone: 'scratch' } },
+  phases: [
+    { epochs: 4, stepsPerEpoch: 40, validationSteps: 10, learningRate: 1e-3 },
+    { epochs: 1, stepsPerEpoch: 40, validationSteps: 10, learningRate: 1e-4, unfreeze: null },
+  ],
+};

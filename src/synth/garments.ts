@@ -551,7 +551,7 @@ export function drawSkirt(rng: Rng, ctx: GarmentContext): Drawing {
 // Shoes (side view, x from toe 0 to heel 1, y = 0 on the ground, negative up)
 
 export function drawShoes(rng: Rng, ctx: GarmentContext): Drawing {
-  const style = rng.pick(['sneaker', 'boot', 'pump', 'loafer', 'sandal-heel'] as const);
+  const style = rng.pick(['sneaker', 'boot', 'pump', 'loafer'] as const);
   const pair = rng.chance(0.55);
   const flip = rng.chance(0.5);
   const ops: Op[] = [];
@@ -560,7 +560,7 @@ export function drawShoes(rng: Rng, ctx: GarmentContext): Drawing {
       ? rng.pick([neutralColor(rng, 0.9, 0.97), neutralColor(rng, 0.15, 0.25), oklchToRgb(0.62, 0.07, 70)])
       : rng.pick([neutralColor(rng, 0.1, 0.22), oklchToRgb(0.45, 0.05, 65)]);
   const soleT = style === 'sneaker' ? rng.range(0.07, 0.11) : style === 'boot' ? rng.range(0.05, 0.07) : 0.025;
-  const heelH = style === 'pump' || style === 'sandal-heel' ? rng.range(0.22, 0.32) : style === 'boot' ? rng.range(0.04, 0.1) : 0;
+  const heelH = style === 'pump' ? rng.range(0.22, 0.32) : style === 'boot' ? rng.range(0.04, 0.1) : 0;
 
   const one = (ox: number, oy: number, sc: number, tone: number): void => {
     const X = (x: number): number => ox + (flip ? 1 - x : x) * sc;
@@ -568,20 +568,16 @@ export function drawShoes(rng: Rng, ctx: GarmentContext): Drawing {
     const P = (pts: number[]): Poly => pts.map((v, i) => (i % 2 === 0 ? X(v) : Y(v)));
     let upper: number[];
     let sole: number[];
-    if (style === 'pump' || style === 'sandal-heel') {
+    if (style === 'pump') {
       // foot arches from the toe on the ground up to the raised heel
       const top = heelH + 0.06;
       upper = spline([0, -0.015, 0.03, -0.07, 0.14, -0.1, 0.3, -0.08, 0.55, -heelH * 0.65 - 0.05, 0.82, -top, 0.98, -top - 0.1, 1.0, -heelH - 0.02], 5);
       sole = [...spline([0, 0, 0.15, 0.0, 0.35, -0.01, 0.6, -heelH * 0.6, 0.85, -heelH, 1.0, -heelH], 5), 1.0, -heelH + 0.015, 0.6, -heelH * 0.6 + 0.02, 0.3, 0.012, 0, 0.012];
-      ops.push({ k: 'solid', polys: [P([0.86, -heelH, 0.97, -heelH, 0.955, 0, 0.935, 0])], color: soleColor, shade: 0.3 });
+      ops.push({ k: 'solid', polys: [P([0.84, -heelH, 0.98, -heelH, 0.965, 0, 0.925, 0])], color: soleColor, shade: 0.3 });
       if (ctx.body && rng.chance(0.7)) {
         ops.push({ k: 'skin', polys: [P([0.3, -0.075, 0.56, -heelH * 0.65 - 0.045, 0.72, -top - 0.25, 0.95, -top - 0.35, 0.98, -top - 0.05])] });
       }
       ops.push({ k: 'fabric', polys: [P(upper.concat([0.97, -heelH - 0.02, 0.3, -0.02, 0.0, -0.015]))], tone });
-      if (style === 'sandal-heel') {
-        ops.push({ k: 'skin', polys: [P(spline([0.28, -0.08, 0.45, -heelH * 0.5 - 0.06, 0.6, -heelH * 0.7 - 0.04], 4).concat([0.6, -heelH * 0.7 + 0.0, 0.3, -0.035]))] });
-        ops.push({ k: 'fabric', polys: [P([0.75, -top + 0.02, 0.9, -top - 0.08, 0.92, -top - 0.04, 0.77, -top + 0.05])], tone });
-      }
     } else {
       const shaft = style === 'boot' ? rng.range(0.45, 0.75) : 0;
       const opening = style === 'loafer' ? 0.2 : style === 'sneaker' ? 0.3 : 0.33;

@@ -50,8 +50,8 @@ export interface SynthOptions {
   /** Image width and height in pixels. */
   width: number;
   height: number;
-  /** Also write <out>/sheet.png, a labelled contact sheet. */
-  sheet: boolean;
+  /** Also write a labelled contact sheet: true → <out>/sheet.png, a string → that PNG path. */
+  sheet: boolean | string;
   /** Regenerate even when <out> already holds this exact data set. */
   force: boolean;
   /** Worker threads (0 = automatic: up to 2, and none when running from TypeScript sources). */
@@ -89,7 +89,7 @@ export interface ResolvedSynthOptions {
   testPerCombo: number;
   width: number;
   height: number;
-  sheet: boolean;
+  sheet: boolean | string;
   force: boolean;
   workers: number;
 }
@@ -204,7 +204,7 @@ export function resolveSynthOptions(opts: Partial<SynthOptions> & { out: string 
   const testPerCombo = checkInt('testPerCombo', o.testPerCombo, 0, 1_000_000);
   const width = checkInt('width', o.width, 32, 2048);
   const height = checkInt('height', o.height, 32, 2048);
-  if (typeof o.sheet !== 'boolean') optErr('sheet', o.sheet, 'true or false');
+  if (typeof o.sheet !== 'boolean' && (typeof o.sheet !== 'string' || o.sheet.length === 0)) optErr('sheet', o.sheet, 'true, false or a PNG file path');
   if (typeof o.force !== 'boolean') optErr('force', o.force, 'true or false');
   const workers = checkInt('workers', o.workers, 0, 64);
   return { out: o.out, seed, colors, types, trainCombos, testCombos, trainPerCombo, testPerCombo, width, height, sheet: o.sheet, force: o.force, workers };
@@ -300,7 +300,7 @@ export async function synthesize(opts: Partial<SynthOptions> & { out: string }):
   const r = resolveSynthOptions(opts);
   const hash = optionsHash(r);
   const existing = await readManifest(r.out);
-  const sheetPath = join(r.out, 'sheet.png');
+  const sheetPath = typeof r.sheet === 'string' ? r.sheet : join(r.out, 'sheet.png');
   if (existing && !r.force && existing.version === SYNTH_VERSION && existing.optionsHash === hash && allFilesPresent(r.out, existing)) {
     if (r.sheet && !existsSync(sheetPath)) await writeSheet(r.out, sheetPath);
     return { out: r.out, manifest: existing, cached: true, written: 0, seconds: (performance.now() - t0) / 1000, sheetPath: r.sheet ? sheetPath : undefined };

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { parseArgs } from './parse.js';
+import { resolveConfig } from '../core/defaults.js';
+import { BranchnetError } from '../core/errors.js';
+
+describe('the CLI parser', () => {
+  it('turns train flags into a partial config that resolves over the defaults', () => {
+    const a = parseArgs(['train', 'data/train', '--epochs', '3,1', '--steps', '7', '--size', '64x48', '--backbone', 'scratch', '--no-augment', '--hold-out', 'black_dress,red_jeans', '-o', 'out']);
+    expect(a?.command).toBe('train');
+    if (a?.command !== 'train') throw new Error();
+    expect(a.data).toBe('data/train');
+    expect(a.out).toBe('out');
+    const cfg = resolveConfig(a.config);
+    expect(cfg.model.height).toBe(64);
+    expect(cfg.model.width).toBe(48);
+    expect(cfg.model.backbone.backbone).toBe('scratch');
+    expect(cfg.data.augment).toBeNull();
+    expect(cfg.data.holdOut).toEqual(['black_dress', 'red_jeans']);
+    expect(cfg.phases.map((p) => [p.epochs, p.stepsPerEpoch, p.learningRate])).toEqual([[3, 7, 1e-4], [1, 7, 1e-5]]);
+    expect(cfg.phases[1].unfreeze).toBe('block5');
+  });
+
+  it('with no flags, train uses the notebook schedule', () => {
+    const a = parseArgs(['train', 'd']);
+    if (a?.command !== 'train') throw new Error();
+    const cfg = resolveConfig(a.config);
+    expect(cfg.phases.map((p) => [p.epochs, p.stepsPerEpoch, p.validationSteps, p.learningRate])).toEqual([[10, 100, 20, 1e-4], [5, 100, 20, 1e-5]]);
+    expect(cfg.data.augment).not.toBeNull();
+    expect(cfg.data.batchSize).toBe(20);
+  });
+
+  it('--heads and --cnn-heads choose which branch predicts each head', () => {
+    const a = parseArgs(['train', 'd', '--heads', 'color,type,fit', '--cnn-heads', 'color,fit']);
+    if (a?.command !== 'train') throw new Error();
+    expect(resolveConfig(a.config).model.branches).toEqual({ color: 'cnn', type: 'backbone', fit: 'cnn' });
+  });
+
+  it('predict collects inputs and output options', () => {
+    expect(parseArgs(['predict', 'm', 'a.jpg', 'dir', '--json', '--grid', 'g.png'])).toMatchObject({ command: 'predict', model: 'm', inputs: ['a.jpg', 'dir'], json: true, grid: 'g.png', batchSize: 20 });
+  });
+
+  it('a bad value fails with E_ARGS and says what was expected', () => {
+    expect(() => parseArgs(['train', 'd', '--size', '160by128'])).toThrow(BranchnetError);
+    expect(() => parseArgs(['train', 'd', '--size', '160by128'])).toThrow(/--size expects HEIGHTxWIDTH such as 160x128, received "160by128"/);
+    expect(() => parseArgs(['train', 'd', '--backbone', 'resnet'])).toThrow(/Allowed choices are vgg16, scratch/);
+    expect(() => parseArgs(['fly'])).toThrow(/unknown command 'fly'/);
+  });
+
+  it('--help returns null instead of exiting', () => {
+    expect(parseArgs(['--help'])).toBeNull();
+    expect(parseArgs(['train', '--help'])).toBeNull();
+  });
+});

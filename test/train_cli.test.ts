@@ -1,0 +1,62 @@
+/**
+ * `branchnet train` on a folder laid out like real photos, at the default 160x128, through the
+ * CLI entry point in-process.
+ */
+import { describe, expect, it, beforeAll, vi } from 'vitest';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { main } from '../src/cli/main.js';
+import { makePhotoFolder, tmpDir } from './fixtures.js';
+
+async function runCli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => { stdout += String(s); return true; });
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => { stderr += String(s); return true; });
+  try {
+    const code = await main(argv);
+    return { code, stdout, stderr };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+describe('branchnet train on mixed photos', () => {
+  let photos: { root: string; corrupt: string };
+  let work: string;
+  beforeAll(async () => {
+    work = await tmpDir();
+    photos = await makePhotoFolder(path.join(work, 'photos'));
+  });
+
+  it('trains at 160x128 with the scratch backbone, skips the corrupt file by name, and reports images/s per phase', async () => {
+    const out = path.join(work, 'scratch-model');
+    const r = await runCli(['train', photos.root, '-o', out, '--backbone', 'scratch', '--epochs', '1,1', '--steps', '2', '--val-steps', '1', '--batch-size', '4', '-q']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`skipped ${photos.corrupt}: ${photos.corrupt}: cannot decode as an image`);
+    expect(r.stdout).toContain(`Model saved to ${out}`);
+    expect(r.stdout).toMatch(/phase1: 1 epochs, [\d.]+ s, [\d.]+ images\/s/);
+    expect(r.stdout).toMatch(/phase2: 1 epochs, [\d.]+ s, [\d.]+ images\/s/);
+    expect(r.stdout).toMatch(/skipped 1 file\(s\): .*corrupt\.jpg/);
+    expect(r.stdout).toMatch(/Backend: wasm/);
+    const meta = JSON.parse(await fs.readFile(path.join(out, 'branchnet.json'), 'utf8'));
+    expect(meta.config.model.height).toBe(160);
+    expect(meta.info.data.skipped.map((s: { path: string }) => s.path)).toEqual([photos.corrupt]);
+
+    const p = await runCli(['predict', out, path.join(photos.root, 'blue_jeans'), '--json']);
+    expect(p.code).toBe(0);
+    const json = JSON.parse(p.stdout);
+    expect(json.predictions.map((x: { path: string }) => path.basename(x.path)).sort()).toEqual(['0.jpg', '1.png', '2.gif', 'wide.jpg']);
+    expect(Object.keys(json.predictions[0].heads)).toEqual(['color', 'type']);
+  });
+
+  it('trains the notebook model (VGG16 type branch) at 160x128 and warns that its base is untrained', async () => {
+    const out = path.join(work, 'vgg-model');
+    const r = await runCli(['train', photos.root, '-o', out, '--epochs', '1,1', '--steps', '1', '--val-steps', '1', '--batch-size', '2', '-q']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('WARNING: the vgg16 base of branch type is UNTRAINED');
+    const history = JSON.parse(await fs.readFile(path.join(out, 'history.json'), 'utf8'));
+    expect(history.phases.map((p: { trainableParams: number }) => p.trainableParams)).toEqual([2_853_894, 9_933_318]);
+  });
+});
