@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { fail } from '../core/errors.js';
-import type { PartialTrainConfig, PhaseConfig } from '../core/defaults.js';
+import { defaultBranchKind, type Arch, type BranchKind, type PartialTrainConfig, type PhaseConfig } from '../core/defaults.js';
 
 export interface CommonOptions {
   backend?: 'auto' | 'node' | 'wasm' | 'cpu';
@@ -95,6 +95,8 @@ function common(cmd: Command): Command {
 
 function modelOptions(cmd: Command): Command {
   return cmd
+    .addOption(new Option('--arch <name>', 'model family: split (the notebook), split-gray, multilabel (PyImageSearch), single-head-vgg').choices(['split', 'split-gray', 'multilabel', 'single-head-vgg']))
+    .addOption(new Option('--color-branch <kind>', 'what the cnn heads use: cnn (the notebook) or pixel (shape-blind 1x1 convs + global pooling)').choices(['cnn', 'pixel']))
     .option('--heads <names>', 'head names, one per part of the folder name (default color,type)', list)
     .addOption(new Option('--backbone <name>', 'conv base of the backbone branches').choices(['vgg16', 'scratch']))
     .option('--weights <file>', 'pretrained weights for the backbone (a TF.js layers model.json whose layer names match)')
@@ -102,16 +104,21 @@ function modelOptions(cmd: Command): Command {
     .option('--cnn-heads <names>', 'heads predicted by the small from-scratch CNN branch (default: color)', list);
 }
 
-interface ModelOpts { heads?: string[]; backbone?: 'vgg16' | 'scratch'; weights?: string; size?: [number, number]; cnnHeads?: string[] }
+interface ModelOpts { arch?: Arch; colorBranch?: 'cnn' | 'pixel'; heads?: string[]; backbone?: 'vgg16' | 'scratch'; weights?: string; size?: [number, number]; cnnHeads?: string[] }
 
 function modelConfig(o: ModelOpts): PartialTrainConfig['model'] {
   const m: NonNullable<PartialTrainConfig['model']> = {};
   if (o.heads) m.heads = o.heads;
   if (o.size) [m.height, m.width] = o.size;
   if (o.backbone || o.weights) m.backbone = { ...(o.backbone ? { backbone: o.backbone } : {}), ...(o.weights ? { weights: o.weights } : {}) };
-  if (o.cnnHeads) {
+  if (o.arch) m.arch = o.arch;
+  if (o.cnnHeads || o.colorBranch) {
     const heads = o.heads ?? ['color', 'type'];
-    m.branches = Object.fromEntries(heads.map((h) => [h, o.cnnHeads!.includes(h) ? 'cnn' : 'backbone']));
+    const small: BranchKind = o.colorBranch ?? 'cnn';
+    m.branches = Object.fromEntries(heads.map((h) => {
+      const isSmall = o.cnnHeads ? o.cnnHeads.includes(h) : defaultBranchKind(h) === 'cnn';
+      return [h, isSmall ? small : 'backbone'];
+    }));
   }
   return m;
 }

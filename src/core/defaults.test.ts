@@ -24,7 +24,7 @@ describe('resolveConfig', () => {
   });
 
   it('an unknown key fails and lists the valid ones', () => {
-    expect(() => resolveConfig({ model: { hieght: 3 } } as never)).toThrow('config model: unknown key "hieght"; expected one of [heads, branches, height, width, preprocess, cnn, backbone]');
+    expect(() => resolveConfig({ model: { hieght: 3 } } as never)).toThrow('config model: unknown key "hieght"; expected one of [arch, heads, branches, height, width, preprocess, cnn, backbone]');
     expect(() => resolveConfig({ phases: [{ epoch: 3 }] } as never)).toThrow('config phases[0]: unknown key "epoch"');
   });
 

@@ -13,7 +13,17 @@ import { NOTEBOOK_AUGMENT, resolveAugment, type AugmentParams } from '../data/au
 
 export { NOTEBOOK_AUGMENT };
 
-export type BranchKind = 'cnn' | 'backbone';
+/** What predicts a head in a split model: the notebook's small CNN, a shape-blind per-pixel branch, or a conv base + dense head. */
+export type BranchKind = 'cnn' | 'pixel' | 'backbone';
+/**
+ * Model families:
+ * - split: one branch per head (the notebook's final model);
+ * - split-gray: as split, but backbone branches see a grayscale image (PyImageSearch's FashionNet idea);
+ * - multilabel: PyImageSearch's SmallerVGGNet, one sigmoid per label of every head, binary cross-entropy;
+ * - single-head-vgg: the notebook's first attempt, a conv base + two dense layers, one sigmoid per label.
+ */
+export type Arch = 'split' | 'split-gray' | 'multilabel' | 'single-head-vgg';
+export const ARCHS: readonly Arch[] = ['split', 'split-gray', 'multilabel', 'single-head-vgg'];
 export type BackboneName = 'vgg16' | 'scratch';
 import type { PreprocessMode } from '../data/preprocess.js';
 import type { Interpolation } from '../data/decode.js';
@@ -39,6 +49,7 @@ export interface BackboneBranchConfig {
 }
 
 export interface ModelConfig {
+  arch: Arch;
   heads: string[];
   /** Which kind of branch predicts each head. Default: 'cnn' for a head named color, else 'backbone'. */
   branches: Record<string, BranchKind>;
@@ -115,6 +126,11 @@ export const DEFAULTS = {
   seed: 42,
 } as const;
 
+/** Multi-label families score every label with its own sigmoid; split families use a softmax per head. */
+export function headActivation(arch: Arch): 'softmax' | 'sigmoid' {
+  return arch === 'multilabel' || arch === 'single-head-vgg' ? 'sigmoid' : 'softmax';
+}
+
 export function defaultBranchKind(head: string): BranchKind {
   return head === 'color' ? 'cnn' : 'backbone';
 }
@@ -173,7 +189,7 @@ function resolvePhase(p: Partial<PhaseConfig>, base: PhaseConfig, where: string)
 export function resolveConfig(partial: PartialTrainConfig = {}): TrainConfig {
   checkKeys(partial, ['model', 'data', 'phases', 'seed'], '');
   const m = partial.model ?? {};
-  checkKeys(m, ['heads', 'branches', 'height', 'width', 'preprocess', 'cnn', 'backbone'], 'model');
+  checkKeys(m, ['arch', 'heads', 'branches', 'height', 'width', 'preprocess', 'cnn', 'backbone'], 'model');
   checkKeys(m.cnn, Object.keys(DEFAULTS.model.cnn), 'model.cnn');
   checkKeys(m.backbone, Object.keys(DEFAULTS.model.backbone), 'model.backbone');
   const heads = [...(m.heads ?? DEFAULT_HEADS)] as string[];
@@ -189,11 +205,12 @@ export function resolveConfig(partial: PartialTrainConfig = {}): TrainConfig {
   for (const key of Object.keys(given)) {
     if (!heads.includes(key)) fail('E_CONFIG', `config model.branches: "${key}" is not a head; heads are [${heads.join(', ')}]`);
   }
-  for (const h of heads) branches[h] = oneOf(given[h] ?? defaultBranchKind(h), ['cnn', 'backbone'] as const, `model.branches.${h}`);
+  for (const h of heads) branches[h] = oneOf(given[h] ?? defaultBranchKind(h), ['cnn', 'pixel', 'backbone'] as const, `model.branches.${h}`);
 
   const cnnIn = (m.cnn ?? {}) as Partial<CnnBranchConfig>;
   const bbIn = (m.backbone ?? {}) as Partial<BackboneBranchConfig>;
   const model: ModelConfig = {
+    arch: oneOf(m.arch ?? 'split', ARCHS, 'model.arch'),
     heads,
     branches,
     height: positiveInt(m.height ?? DEFAULTS.model.height, 'model.height'),

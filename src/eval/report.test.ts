@@ -287,8 +287,4 @@ describe('writeReport', () => {
     expect(text).toContain('<title>second</title>');
     expect((await readdir(path.dirname(file))).sort()).toEqual(['report.html', 'report.html.keep']);
   });
-
-  it.skipIf(!process.env.BRANCHNET_REPORT_SAMPLE)('writes the sample report to $BRANCHNET_REPORT_SAMPLE', async () => {
-    await writeReport(process.env.BRANCHNET_REPORT_SAMPLE!, input);
-  });
 });

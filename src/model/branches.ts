@@ -43,8 +43,38 @@ export function cnnBranch(head: string, classes: number, cfg: CnnBranchConfig, h
   return branch;
 }
 
-export function backboneBranch(head: string, classes: number, base: tf.LayersModel, cfg: BackboneBranchConfig, init: Initializers): tf.Sequential {
+/** ITU-R 601 luma, as PIL's convert('L') and PyImageSearch's FashionNet grayscale input. */
+const LUMA = [0.299, 0.587, 0.114];
+
+/**
+ * A fixed 1x1 convolution that replaces each pixel by its luma in all three channels, so a
+ * branch sees a grayscale image while a 3-channel backbone (VGG16) still fits. Not trainable.
+ */
+export function addGrayInput(branch: tf.Sequential, head: string, height: number, width: number): void {
+  const gray = tf.layers.conv2d({ inputShape: [height, width, 3], filters: 3, kernelSize: 1, useBias: false, trainable: false, name: `${head}_gray` });
+  branch.add(gray);
+  gray.setWeights([tf.tidy(() => tf.tensor4d(LUMA.flatMap((w) => [w, w, w]), [1, 1, 3, 3]))]);
+}
+
+/**
+ * A shape-blind color branch: per-pixel 1x1 convolutions, then global average pooling over the
+ * image, so it can only learn which pixel colors are present, not where or in what shape.
+ * (The notebook's color CNN sees shape too and can learn "all jeans are black".)
+ */
+export function pixelBranch(head: string, classes: number, height: number, width: number, init: Initializers): tf.Sequential {
   const branch = tf.sequential({ name: head });
+  branch.add(tf.layers.conv2d({ inputShape: [height, width, 3], filters: 32, kernelSize: 1, activation: 'relu', name: `${head}_px1`, kernelInitializer: init.kernel() }));
+  branch.add(tf.layers.conv2d({ filters: 32, kernelSize: 1, activation: 'relu', name: `${head}_px2`, kernelInitializer: init.kernel() }));
+  branch.add(tf.layers.globalAveragePooling2d({ name: `${head}_gap` }));
+  branch.add(tf.layers.dense({ units: 32, activation: 'relu', name: `${head}_dense1`, kernelInitializer: init.kernel() }));
+  branch.add(tf.layers.dense({ units: classes, activation: 'softmax', name: `${head}_out`, kernelInitializer: init.kernel() }));
+  return branch;
+}
+
+export function backboneBranch(head: string, classes: number, base: tf.LayersModel, cfg: BackboneBranchConfig, init: Initializers, gray = false): tf.Sequential {
+  const branch = tf.sequential({ name: head });
+  const [height, width] = base.inputs[0].shape.slice(1, 3) as number[];
+  if (gray) addGrayInput(branch, head, height, width);
   branch.add(base);
   branch.add(tf.layers.flatten({ name: `${head}_flatten` }));
   branch.add(tf.layers.dropout({ rate: cfg.dropout, name: `${head}_dropout1` }));

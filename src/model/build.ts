@@ -6,7 +6,9 @@ import { tf } from '../core/tf.js';
 import type { ModelConfig, PhaseConfig } from '../core/defaults.js';
 import { fail } from '../core/errors.js';
 import { seededInitializers } from './init.js';
-import { buildBackbone, backboneBranch, cnnBranch } from './branches.js';
+import { buildBackbone, backboneBranch, cnnBranch, pixelBranch } from './branches.js';
+import { singleHeadTrunk, smallerVggNet } from './baselines.js';
+import { headActivation } from '../core/defaults.js';
 
 export interface HeadSpec {
   name: string;
@@ -22,25 +24,47 @@ export function buildModel(cfg: ModelConfig, heads: HeadSpec[], seed: number): t
   if (names !== cfg.heads.join(',')) {
     fail('E_CONFIG', `heads [${names}] from the data do not match config model.heads [${cfg.heads.join(', ')}]; pass the same --heads to train and to the data`);
   }
-  const init = seededInitializers(seed);
-  const input = tf.input({ shape: [cfg.height, cfg.width, 3], name: 'images' });
-  const outputs = heads.map((h) => {
+  for (const h of heads) {
     if (h.vocab.length < 2) {
       fail('E_DATA_LABEL', `head "${h.name}" has ${h.vocab.length} class [${h.vocab.join(', ')}]; a classifier needs at least 2, so add data with other ${h.name} labels`);
     }
-    const branch = cfg.branches[h.name] === 'cnn'
-      ? cnnBranch(h.name, h.vocab.length, cfg.cnn, cfg.height, cfg.width, init)
-      : backboneBranch(h.name, h.vocab.length, buildBackbone(cfg.backbone.backbone, cfg.height, cfg.width, init), cfg.backbone, init);
-    return branch.apply(input) as tf.SymbolicTensor;
-  });
+  }
+  const init = seededInitializers(seed);
+  const input = tf.input({ shape: [cfg.height, cfg.width, 3], name: 'images' });
+  let outputs: tf.SymbolicTensor[];
+  if (cfg.arch === 'split' || cfg.arch === 'split-gray') {
+    outputs = heads.map((h) => {
+      const kind = cfg.branches[h.name];
+      const branch = kind === 'cnn'
+        ? cnnBranch(h.name, h.vocab.length, cfg.cnn, cfg.height, cfg.width, init)
+        : kind === 'pixel'
+          ? pixelBranch(h.name, h.vocab.length, cfg.height, cfg.width, init)
+          : backboneBranch(h.name, h.vocab.length, buildBackbone(cfg.backbone.backbone, cfg.height, cfg.width, init), cfg.backbone, init, cfg.arch === 'split-gray');
+      return branch.apply(input) as tf.SymbolicTensor;
+    });
+  } else {
+    const trunk = cfg.arch === 'multilabel'
+      ? smallerVggNet(cfg.height, cfg.width, init)
+      : singleHeadTrunk(buildBackbone(cfg.backbone.backbone, cfg.height, cfg.width, init), cfg.backbone, init);
+    const features = trunk.apply(input) as tf.SymbolicTensor;
+    outputs = heads.map((h) => tf.layers.dense({
+      units: h.vocab.length, activation: headActivation(cfg.arch), name: h.name, kernelInitializer: init.kernel(),
+    }).apply(features) as tf.SymbolicTensor);
+  }
   return tf.model({ inputs: input, outputs, name: 'branchnet' });
 }
 
-/** The backbone inside a head's branch, or null for a cnn branch. */
+/** The backbone inside a head's branch (or inside the shared trunk), or null for a cnn/pixel branch. */
 export function backboneOf(model: tf.LayersModel, head: string): tf.LayersModel | null {
-  const branch = model.getLayer(head) as tf.Sequential;
-  const first = branch.layers[0];
-  return first instanceof tf.LayersModel ? first : null;
+  const layer = model.getLayer(head);
+  const container = layer instanceof tf.Sequential ? layer : model.layers.find((l) => l.name === 'trunk');
+  if (!(container instanceof tf.Sequential)) return null;
+  return (container.layers.find((l) => l instanceof tf.LayersModel) as tf.LayersModel | undefined) ?? null;
+}
+
+/** Every distinct backbone in the model. */
+export function backbones(model: tf.LayersModel, heads: string[]): tf.LayersModel[] {
+  return [...new Set(heads.map((h) => backboneOf(model, h)).filter((b): b is tf.LayersModel => b !== null))];
 }
 
 /** Whether a backbone arrives pretrained and so starts frozen (VGG16), or learns from scratch. */
@@ -54,9 +78,8 @@ function startsFrozen(backbone: tf.LayersModel): boolean {
  * (Keras notebook cell 15: everything from block5_conv1 on becomes trainable).
  */
 export function applyPhase(model: tf.LayersModel, heads: string[], phase: Pick<PhaseConfig, 'unfreeze'>): void {
-  for (const head of heads) {
-    const backbone = backboneOf(model, head);
-    if (!backbone) continue;
+  for (const backbone of backbones(model, heads)) {
+    const head = heads.find((h) => backboneOf(model, h) === backbone)!;
     backbone.trainable = true;
     const layers = backbone.layers.filter((l) => !(l.getClassName() === 'InputLayer'));
     if (!startsFrozen(backbone)) {

@@ -5,12 +5,12 @@
  * then `validationSteps` evaluation batches.
  */
 import { tf } from '../core/tf.js';
-import { lossWeight, type PhaseConfig, type TrainConfig } from '../core/defaults.js';
+import { headActivation, lossWeight, type PhaseConfig, type TrainConfig } from '../core/defaults.js';
 import { applyPhase, countParams } from '../model/build.js';
 import { appendLogs, type History, type HistoryRecord, type PhaseHistory } from './history.js';
 import { makeOptimizer } from './optimizers.js';
 import { planBranches } from './plan.js';
-import { evalStep, trainStep, type Batch, type Logs } from './step.js';
+import { evalStep, trainStep, type Batch, type Logs, type StepContext } from './step.js';
 
 export interface BatchSource {
   next(): Promise<Batch>;
@@ -42,6 +42,27 @@ function runningMean(acc: Logs, logs: Logs, n: number): Logs {
   return acc;
 }
 
+/**
+ * Everything a step needs for a model and a phase. For sigmoid (multi-label) heads each head's
+ * loss is weighted by its share of all labels, so the total equals Keras's single binary
+ * cross-entropy over every label; the phase's loss weights multiply on top.
+ */
+export function stepContext(model: tf.LayersModel, config: TrainConfig, phase: PhaseConfig): StepContext {
+  const heads = config.model.heads;
+  const classes = heads.map((h) => (model.getLayer(h).outputShape as number[])[1]);
+  const activation = headActivation(config.model.arch);
+  const totalLabels = classes.reduce((a, b) => a + b, 0);
+  return {
+    plan: planBranches(model, heads),
+    heads,
+    classes,
+    inputShape: [config.model.height, config.model.width],
+    weights: heads.map((h, i) => lossWeight(phase, h) * (activation === 'sigmoid' ? classes[i] / totalLabels : 1)),
+    activation,
+    variables: model.trainableWeights.map((w) => w.read() as tf.Variable),
+  };
+}
+
 export async function fitPhase(
   model: tf.LayersModel,
   config: TrainConfig,
@@ -55,17 +76,9 @@ export async function fitPhase(
   applyPhase(model, heads, phase);
   const trainableParams = countParams(model.trainableWeights);
   callbacks.onPhaseBegin?.({ phase, index: phaseIndex, trainableParams });
-  const plans = planBranches(model, heads);
-  const classes = heads.map((h) => (model.getLayer(h).outputShape as number[])[1]);
-  const optimizer = makeOptimizer(phase);
-  const ctx = {
-    plans,
-    classes,
-    inputShape: [config.model.height, config.model.width] as [number, number],
-    weights: heads.map((h) => lossWeight(phase, h)),
-    optimizer,
-    variables: model.trainableWeights.map((w) => w.read() as tf.Variable),
-  };
+  const ctx = stepContext(model, config, phase);
+  ctx.optimizer = makeOptimizer(phase);
+  const optimizer = ctx.optimizer;
   const history: HistoryRecord = {};
   const started = performance.now();
   let trainSeconds = 0;

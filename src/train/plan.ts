@@ -19,6 +19,17 @@ export interface BranchPlan {
   frozenCount: number;
 }
 
+/**
+ * How a model's heads are computed: either one independent branch per head (split models),
+ * or a shared trunk followed by one layer per head (multi-label baselines).
+ */
+export interface ModelPlan {
+  /** Segments that run on the input: one per head, or one shared trunk. */
+  segments: BranchPlan[];
+  /** For trunk models, the per-head output layers applied to the trunk's output. */
+  heads: tf.layers.Layer[] | null;
+}
+
 function isLinear(m: tf.LayersModel): boolean {
   return m.layers.every((l) => l.inboundNodes.length <= 1 && (l.inboundNodes[0]?.inboundLayers.length ?? 0) <= 1);
 }
@@ -48,11 +59,30 @@ function frozenPrefix(layers: tf.layers.Layer[]): number {
   return k;
 }
 
-export function planBranches(model: tf.LayersModel, heads: string[]): BranchPlan[] {
-  return heads.map((head) => {
-    const layers = flatten(model.getLayer(head) as tf.Sequential);
-    return { head, layers, frozenCount: frozenPrefix(layers) };
-  });
+export function planBranches(model: tf.LayersModel, heads: string[]): ModelPlan {
+  const trunk = model.layers.find((l) => l.name === 'trunk');
+  if (trunk instanceof tf.Sequential) {
+    const layers = flatten(trunk);
+    return { segments: [{ head: 'trunk', layers, frozenCount: frozenPrefix(layers) }], heads: heads.map((h) => model.getLayer(h)) };
+  }
+  return {
+    segments: heads.map((head) => {
+      const layers = flatten(model.getLayer(head) as tf.Sequential);
+      return { head, layers, frozenCount: frozenPrefix(layers) };
+    }),
+    heads: null,
+  };
+}
+
+/** Inference part: the frozen prefix of each segment, run without a tape (call inside a tidy). */
+export function runFrozen(plan: ModelPlan, x: tf.Tensor): tf.Tensor[] {
+  return plan.segments.map((s) => (s.frozenCount > 0 ? runLayers(s.layers.slice(0, s.frozenCount), x, false) : x));
+}
+
+/** The rest: from the frozen outputs to one output per head. */
+export function runTrainable(plan: ModelPlan, starts: tf.Tensor[], training: boolean): tf.Tensor[] {
+  const outs = plan.segments.map((s, i) => runLayers(s.layers.slice(s.frozenCount), starts[i], training));
+  return plan.heads ? plan.heads.map((l) => l.apply(outs[0], { training }) as tf.Tensor) : outs;
 }
 
 export function runLayers(layers: tf.layers.Layer[], x: tf.Tensor, training: boolean): tf.Tensor {

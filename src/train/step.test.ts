@@ -4,6 +4,7 @@ import { initBackend } from '../core/backend.js';
 import { resolveConfig } from '../core/defaults.js';
 import { applyPhase, buildModel } from '../model/build.js';
 import { planBranches, runLayers } from './plan.js';
+import { stepContext } from './fit.js';
 import { evalStep, trainStep, type Batch } from './step.js';
 import { makeOptimizer } from './optimizers.js';
 import { categoricalCrossentropy } from './losses.js';
@@ -29,7 +30,7 @@ describe('training step', () => {
   it('the frozen-prefix plan computes exactly what the whole model computes', () => {
     const model = buildModel(cfg.model, HEADS, 1);
     applyPhase(model, cfg.model.heads, cfg.phases[1]);
-    const plans = planBranches(model, cfg.model.heads);
+    const plans = planBranches(model, cfg.model.heads).segments;
     // color: nothing frozen; type: VGG16 blocks 1-4 (14 layers: 10 convs + 4 pools) frozen.
     expect(plans.map((p) => p.frozenCount)).toEqual([0, 14]);
     expect(plans[1].layers[14].name).toBe('block5_conv1');
@@ -45,9 +46,10 @@ describe('training step', () => {
   it('loss weights scale each head in the total loss as Keras does (0.1·color + 1·type)', () => {
     const model = buildModel(cfg.model, HEADS, 2);
     applyPhase(model, cfg.model.heads, cfg.phases[1]);
-    const plans = planBranches(model, cfg.model.heads);
+    const ctx = stepContext(model, cfg, cfg.phases[1]);
+    expect(ctx.weights).toEqual([0.1, 1]);
     const b = batch(4, 32, 32, 3);
-    const logs = evalStep({ plans, classes: [3, 3], inputShape: [32, 32], weights: [0.1, 1] }, b);
+    const logs = evalStep(ctx, b);
     expect(logs.loss).toBeCloseTo(0.1 * logs.color_loss + logs.type_loss, 5);
     const x = tf.tensor4d(b.x, [4, 32, 32, 3]);
     const [c] = model.predict(x) as tf.Tensor[];
@@ -60,9 +62,8 @@ describe('training step', () => {
     const model = buildModel(cfg.model, HEADS, 3);
     const phase = cfg.phases[0];
     applyPhase(model, cfg.model.heads, phase);
-    const plans = planBranches(model, cfg.model.heads);
     const optimizer = makeOptimizer({ ...phase, learningRate: 1e-3 });
-    const ctx = { plans, classes: [3, 3], inputShape: [32, 32] as [number, number], weights: [1, 1], optimizer, variables: model.trainableWeights.map((w) => w.read() as tf.Variable) };
+    const ctx = { ...stepContext(model, cfg, phase), optimizer };
     const frozenBefore = (model.getLayer('type') as tf.Sequential).layers[0].getWeights()[0].dataSync().slice();
     const headBefore = model.getLayer('color').getWeights()[0].dataSync().slice();
     trainStep(ctx, batch(4, 32, 32, 1)); // optimizer slots are created on the first step

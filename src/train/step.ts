@@ -3,8 +3,8 @@
  * Memory: every tensor made here is disposed before returning; only plain numbers leave.
  */
 import { tf } from '../core/tf.js';
-import { categoricalAccuracy, categoricalCrossentropy } from './losses.js';
-import { runLayers, type BranchPlan } from './plan.js';
+import { binaryCrossentropy, categoricalAccuracy, categoricalCrossentropy } from './losses.js';
+import { runFrozen, runTrainable, type ModelPlan } from './plan.js';
 
 /** A batch as plain data, as the data module hands it on. */
 export interface Batch {
@@ -17,64 +17,66 @@ export interface Batch {
 
 export type Logs = Record<string, number>;
 
+export interface StepContext {
+  plan: ModelPlan;
+  heads: string[];
+  classes: number[];
+  inputShape: [number, number];
+  /** Per-head loss weight (the phase's lossWeights, times the label share for sigmoid heads). */
+  weights: number[];
+  /** softmax heads use categorical cross-entropy; sigmoid heads binary cross-entropy. */
+  activation: 'softmax' | 'sigmoid';
+  optimizer?: tf.Optimizer;
+  variables?: tf.Variable[];
+}
+
 function toTensors(batch: Batch, shape: [number, number], classes: number[]): { x: tf.Tensor4D; ys: tf.Tensor2D[] } {
   const x = tf.tensor4d(batch.x, [batch.size, shape[0], shape[1], 3]);
   const ys = batch.y.map((y, i) => tf.tidy(() => tf.oneHot(tf.tensor1d(y, 'int32'), classes[i]).toFloat() as tf.Tensor2D));
   return { x, ys };
 }
 
-export interface StepContext {
-  plans: BranchPlan[];
-  classes: number[];
-  inputShape: [number, number];
-  weights: number[];
-  optimizer: tf.Optimizer;
-  variables: tf.Variable[];
+function headLosses(ctx: StepContext, ys: tf.Tensor[], outs: tf.Tensor[]): { total: tf.Scalar; parts: tf.Scalar[] } {
+  let total: tf.Scalar = tf.scalar(0);
+  const parts: tf.Scalar[] = [];
+  outs.forEach((out, i) => {
+    const loss = ctx.activation === 'softmax' ? categoricalCrossentropy(ys[i], out) : binaryCrossentropy(ys[i], out);
+    parts.push(loss, categoricalAccuracy(ys[i], out));
+    total = tf.add(total, tf.mul(loss, ctx.weights[i]));
+  });
+  return { total, parts };
+}
+
+function toLogs(heads: string[], values: number[]): Logs {
+  const logs: Logs = { loss: values[0] };
+  heads.forEach((h, i) => {
+    logs[`${h}_loss`] = values[1 + 2 * i];
+    logs[`${h}_acc`] = values[2 + 2 * i];
+  });
+  return logs;
 }
 
 export function trainStep(ctx: StepContext, batch: Batch): Logs {
   const { x, ys } = toTensors(batch, ctx.inputShape, ctx.classes);
   // Frozen prefixes run as inference, off the tape (see plan.ts).
-  const starts = ctx.plans.map((p) => (p.frozenCount > 0 ? tf.tidy(() => runLayers(p.layers.slice(0, p.frozenCount), x, false)) : x));
+  const starts = tf.tidy(() => runFrozen(ctx.plan, x));
   const kept: tf.Scalar[] = [];
-  const cost = ctx.optimizer.minimize(() => {
-    let total: tf.Scalar = tf.scalar(0);
-    ctx.plans.forEach((p, i) => {
-      const out = runLayers(p.layers.slice(p.frozenCount), starts[i], true);
-      const loss = categoricalCrossentropy(ys[i], out);
-      kept.push(tf.keep(loss), tf.keep(categoricalAccuracy(ys[i], out)));
-      total = tf.add(total, tf.mul(loss, ctx.weights[i]));
-    });
+  const cost = ctx.optimizer!.minimize(() => {
+    const { total, parts } = headLosses(ctx, ys, runTrainable(ctx.plan, starts, true));
+    kept.push(...parts.map((p) => tf.keep(p)));
     return total;
   }, true, ctx.variables);
   const values = [cost!, ...kept].map((t) => t.dataSync()[0]);
-  tf.dispose([x, ...ys, ...starts, cost!, ...kept]);
-  const logs: Logs = { loss: values[0] };
-  ctx.plans.forEach((p, i) => {
-    logs[`${p.head}_loss`] = values[1 + 2 * i];
-    logs[`${p.head}_acc`] = values[2 + 2 * i];
-  });
-  return logs;
+  tf.dispose([x, ...ys, ...starts.filter((s) => s !== x), cost!, ...kept]);
+  return toLogs(ctx.heads, values);
 }
 
-export function evalStep(ctx: Pick<StepContext, 'plans' | 'classes' | 'inputShape' | 'weights'>, batch: Batch): Logs {
+export function evalStep(ctx: StepContext, batch: Batch): Logs {
   const { x, ys } = toTensors(batch, ctx.inputShape, ctx.classes);
   const values = tf.tidy(() => {
-    const out: tf.Scalar[] = [];
-    let total: tf.Scalar = tf.scalar(0);
-    ctx.plans.forEach((p, i) => {
-      const pred = runLayers(p.layers, x, false);
-      const loss = categoricalCrossentropy(ys[i], pred);
-      total = tf.add(total, tf.mul(loss, ctx.weights[i]));
-      out.push(loss, categoricalAccuracy(ys[i], pred));
-    });
-    return [total, ...out].map((t) => t.dataSync()[0]);
+    const { total, parts } = headLosses(ctx, ys, runTrainable(ctx.plan, runFrozen(ctx.plan, x), false));
+    return [total, ...parts].map((t) => t.dataSync()[0]);
   });
   tf.dispose([x, ...ys]);
-  const logs: Logs = { loss: values[0] };
-  ctx.plans.forEach((p, i) => {
-    logs[`${p.head}_loss`] = values[1 + 2 * i];
-    logs[`${p.head}_acc`] = values[2 + 2 * i];
-  });
-  return logs;
+  return toLogs(ctx.heads, values);
 }
