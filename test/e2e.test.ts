@@ -41,7 +41,7 @@ describe('the pipeline end to end', () => {
       expect(Number.isFinite(h1[key][0]), key).toBe(true);
     }
     expect(result.history.phases[0].imagesPerSecond).toBeGreaterThan(0);
-    expect((await fs.readdir(out)).sort()).toEqual(['branchnet.json', 'history.json', 'history.png', 'model.json', 'weights.bin']);
+    expect((await fs.readdir(out)).sort()).toEqual(['branchnet.json', 'history.json', 'history.png', 'model.json', 'predictions.png', 'report.html', 'weights.bin']);
     const png = await sharp(path.join(out, 'history.png')).metadata();
     expect(png.width).toBeGreaterThan(500);
     expect(result.data.train + result.data.val).toBe(48);

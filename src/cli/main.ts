@@ -13,6 +13,8 @@ async function run(args: ParsedArgs): Promise<number> {
     case 'synth': return (await import('./commands/synth.js')).synthCommand(args);
     case 'plot': return (await import('./commands/plot.js')).plotCommand(args);
     case 'demo': return (await import('./commands/demo.js')).demoCommand(args);
+    case 'evaluate': return (await import('./commands/evaluate.js')).evaluateCommand(args);
+    case 'compare': return (await import('./commands/compare.js')).compareCommand(args);
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { fail } from '../core/errors.js';
-import { defaultBranchKind, type Arch, type BranchKind, type PartialTrainConfig, type PhaseConfig } from '../core/defaults.js';
+import { ARCHS, defaultBranchKind, type Arch, type BranchKind, type PartialTrainConfig, type PhaseConfig } from '../core/defaults.js';
 
 export interface CommonOptions {
   backend?: 'auto' | 'node' | 'wasm' | 'cpu';
@@ -66,7 +66,28 @@ export interface DemoArgs extends CommonOptions {
   quick: boolean;
 }
 
-export type ParsedArgs = TrainArgs | SummaryArgs | PredictArgs | SynthArgs | PlotArgs | DemoArgs;
+export interface EvaluateArgs extends CommonOptions {
+  command: 'evaluate';
+  model: string;
+  data: string;
+  json: boolean;
+  report?: string;
+  trainCombos?: string[];
+}
+
+export interface CompareArgs extends CommonOptions {
+  command: 'compare';
+  data: string;
+  test?: string;
+  archs: Arch[];
+  seeds: number[];
+  rotate: boolean;
+  out: string;
+  config: PartialTrainConfig;
+  configFile?: string;
+}
+
+export type ParsedArgs = TrainArgs | SummaryArgs | PredictArgs | SynthArgs | PlotArgs | DemoArgs | EvaluateArgs | CompareArgs;
 
 const int = (name: string) => (v: string): number => {
   const n = Number(v);
@@ -157,17 +178,8 @@ function trainConfig(o: TrainOpts): PartialTrainConfig {
   return cfg;
 }
 
-function build(onParsed: (a: ParsedArgs) => void): Command {
-  const program = new Command('branchnet')
-    .description('Train, evaluate and serve multi-output image classifiers with one branch per head')
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
-    .showHelpAfterError();
-
-  common(modelOptions(program.command('train')
-    .description('train a model on a folder of <attr1>_<attr2>/ subfolders or a CSV of path,<head1>,<head2>')
-    .argument('<data>', 'data folder or CSV file')
-    .option('-o, --out <dir>', 'model directory to write (default runs/<time>)')
+function trainingOptions(cmd: Command): Command {
+  return cmd
     .option('--config <file>', 'JSON config file (same shape as branchnet.json "config"); flags override it')
     .option('--epochs <n,n>', 'epochs per phase (default 10,5; 0 skips a phase)', numList('--epochs'))
     .option('--steps <n>', 'steps per epoch (default 100)', int('--steps'))
@@ -180,7 +192,20 @@ function build(onParsed: (a: ParsedArgs) => void): Command {
     .option('--no-augment', 'train without augmentation')
     .option('--hold-out <combos>', 'combinations kept out of training and validation, e.g. black_dress,red_jeans', list)
     .addOption(new Option('--interpolation <kind>', 'resize filter (default nearest, as Keras load_img)').choices(['nearest', 'bilinear', 'bicubic', 'lanczos', 'area']))
-    .addOption(new Option('--preprocess <mode>', 'pixel scaling (default rescale = x/255, as the notebook)').choices(['rescale', 'caffe', 'tf']))))
+    .addOption(new Option('--preprocess <mode>', 'pixel scaling (default rescale = x/255, as the notebook)').choices(['rescale', 'caffe', 'tf']));
+}
+
+function build(onParsed: (a: ParsedArgs) => void): Command {
+  const program = new Command('branchnet')
+    .description('Train, evaluate and serve multi-output image classifiers with one branch per head')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError();
+
+  trainingOptions(common(modelOptions(program.command('train')
+    .description('train a model on a folder of <attr1>_<attr2>/ subfolders or a CSV of path,<head1>,<head2>')
+    .argument('<data>', 'data folder or CSV file')
+    .option('-o, --out <dir>', 'model directory to write (default runs/<time>)'))))
     .action((data: string, o: TrainOpts) => onParsed({
       command: 'train', data, out: o.out, configFile: o.config, config: trainConfig(o),
       backend: o.backend, threads: o.threads, quiet: o.quiet,
@@ -223,6 +248,33 @@ function build(onParsed: (a: ParsedArgs) => void): Command {
     .option('--sheet [png]', 'also write a labelled contact sheet (default <out>/sheet.png)', false)
     .option('--force', 'regenerate even when the cached set matches', false))
     .action((out: string, o: Omit<SynthArgs, 'command' | 'out'>) => onParsed({ command: 'synth', out, ...o }));
+
+  common(program.command('evaluate')
+    .description('accuracy per head on seen and unseen combinations, exact match, shortcut rate, confusion matrices (Wilson 95% intervals)')
+    .argument('<model>', 'model directory')
+    .argument('<data>', 'labelled folder of <attr1>_<attr2>/ subfolders or CSV')
+    .option('--json', 'print the metrics as JSON', false)
+    .option('--report <html>', 'also write a self-contained HTML report')
+    .option('--train-combos <list>', 'combinations seen in training (default: from the model)', list))
+    .action((model: string, data: string, o: { json: boolean; report?: string; trainCombos?: string[] } & CommonOptions) => onParsed({
+      command: 'evaluate', model, data, json: o.json, report: o.report, trainCombos: o.trainCombos, backend: o.backend, threads: o.threads, quiet: o.quiet,
+    }));
+
+  trainingOptions(common(modelOptions(program.command('compare')
+    .description('train several architectures under the same split, seeds and hold-outs; table of mean ± std per metric')
+    .argument('<data>', 'training folder (a sibling test/ folder is used for evaluation when present)')
+    .option('--archs <list>', 'architectures to compare', list, ['split', 'split-gray', 'multilabel'])
+    .option('--seeds <n|list>', 'number of seeds (1..n) or a list of seeds', (v: string) => (/^\d+$/.test(v) ? Array.from({ length: Number(v) }, (_, i) => i + 1) : numList('--seeds')(v)), [1])
+    .option('--rotate', 'also hold out each seen combination in turn', false)
+    .option('--test <folder>', 'labelled test folder (default: sibling test/ of a train/ folder)')
+    .option('-o, --out <dir>', 'output folder', 'runs/compare'))))
+    .action((data: string, o: Omit<TrainOpts, 'out'> & { archs: string[]; seeds: number[]; rotate: boolean; test?: string; out: string }) => {
+      for (const a of o.archs) if (!ARCHS.includes(a as Arch)) throw new InvalidArgumentError(`--archs: "${a}" is not one of ${ARCHS.join(', ')}`);
+      onParsed({
+        command: 'compare', data, test: o.test, archs: o.archs as Arch[], seeds: o.seeds, rotate: o.rotate, out: o.out,
+        configFile: o.config, config: trainConfig({ ...o, out: undefined }), backend: o.backend, threads: o.threads, quiet: o.quiet,
+      });
+    });
 
   common(program.command('plot')
     .description("render a model's training history as a PNG (accuracy and loss per head)")

@@ -47,13 +47,10 @@ async function tryNode(notes: string[]): Promise<boolean> {
 
 async function tryWasm(threads: number, notes: string[]): Promise<{ threads: number; simd: boolean } | null> {
   try {
-    await import('@tensorflow/tfjs-backend-wasm');
-    if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") returned false');
-    await tf.ready();
-    const { registerWasmTrainingKernels } = await import('./kernels/index.js');
-    registerWasmTrainingKernels();
-    void threads;
-    return { threads: 1, simd: true };
+    const { initWasmBackend } = await import('./wasm_threads.js');
+    const info = await initWasmBackend({ threads });
+    if (info.reason) notes.push(info.reason);
+    return info;
   } catch (e) {
     notes.push(`wasm backend failed: ${(e as Error).message.split('\n')[0]}`);
     return null;

@@ -47,7 +47,7 @@ interface WasmPackage {
 }
 
 interface EmscriptenModuleLike {
-  PThread?: { runningWorkers?: unknown[]; unusedWorkers?: unknown[] };
+  PThread?: { runningWorkers?: Array<{ unref?: () => void }>; unusedWorkers?: Array<{ unref?: () => void }> };
 }
 
 let done: WasmInitResult | null = null;
@@ -61,6 +61,28 @@ function wasmModuleOf(): EmscriptenModuleLike | undefined {
 function pthreadWorkers(): number {
   const pt = wasmModuleOf()?.PThread;
   return (pt?.runningWorkers?.length ?? 0) + (pt?.unusedWorkers?.length ?? 0);
+}
+
+/**
+ * The pthread workers would keep Node's event loop alive, so a finished program never exits.
+ * Unref the existing ones, and make the Worker class emscripten uses for later ones (it sets
+ * globalThis.Worker to worker_threads.Worker during init) unref its instances too.
+ */
+function unrefWorkers(): void {
+  const pt = wasmModuleOf()?.PThread;
+  for (const wk of [...(pt?.runningWorkers ?? []), ...(pt?.unusedWorkers ?? [])]) wk.unref?.();
+  const g = globalThis as unknown as { Worker?: new (...args: unknown[]) => { unref(): void } };
+  const Base = g.Worker;
+  if (Base && !(Base as { branchnetUnref?: boolean }).branchnetUnref) {
+    const Unrefd = class extends Base {
+      static branchnetUnref = true;
+      constructor(...args: unknown[]) {
+        super(...args);
+        this.unref();
+      }
+    };
+    g.Worker = Unrefd;
+  }
 }
 
 function runningWorkers(): number {
@@ -165,6 +187,8 @@ export async function initWasmBackend(opts: { threads?: number } = {}): Promise<
     reason = 'SharedArrayBuffer is unavailable, so wasm threads cannot work; using one thread';
   } else if (wanted > 1) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'branchnet-wasm-'));
+    // Workers may be spawned lazily later on, so the scripts stay until the process exits.
+    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
     wasmPkg.setThreadsCount(wanted);
     const restore = installThreadHooks(dir, wanted * 2);
@@ -175,7 +199,9 @@ export async function initWasmBackend(opts: { threads?: number } = {}): Promise<
       restore();
     }
     if (ok) {
+      unrefWorkers();
       exercisePool();
+      unrefWorkers();
       const reported = wasmPkg.getThreadsCount();
       const workers = pthreadWorkers();
       if (reported < wanted) {

@@ -4,7 +4,7 @@
  * seen in training. Metrics (./metrics.ts) and reports work on these records only.
  */
 import { fail } from '../core/errors.js';
-import { loadManifest } from '../data/manifest.js';
+import { loadManifest, type Item } from '../data/manifest.js';
 import type { Predictor } from './predict.js';
 
 export interface EvalRecord {
@@ -50,10 +50,17 @@ export async function evaluate(predictor: Predictor, source: string, opts: { bat
       fail('E_DATA_LABEL', `${source}: ${h.name} label${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')} not in the model's vocabulary [${heads[i].vocab.join(', ')}]; the model cannot predict ${unknown.length > 1 ? 'them' : 'it'}, so remove those folders or retrain with them`);
     }
   }
-  const trainCombos = opts.trainCombos ?? trainedCombos(predictor);
+  const r = await evaluateItems(predictor, manifest.items, opts.trainCombos ?? trainedCombos(predictor), opts);
+  r.failures.unshift(...manifest.skipped.map((x) => ({ path: x.path, error: x.reason })));
+  return r;
+}
+
+/** Evaluate a model on labelled items (labels in the model's head order). */
+export async function evaluateItems(predictor: Predictor, items: Item[], trainCombos: string[], opts: { batchSize?: number } = {}): Promise<EvalResult> {
+  const heads = predictor.heads;
   const seen = new Set(trainCombos);
-  const byPath = new Map(manifest.items.map((it) => [it.path, it]));
-  const { predictions, failures } = await predictor.predictFiles(manifest.items.map((it) => it.path), { batchSize: opts.batchSize });
+  const byPath = new Map(items.map((it) => [it.path, it]));
+  const { predictions, failures } = await predictor.predictFiles(items.map((it) => it.path), { batchSize: opts.batchSize });
   const records: EvalRecord[] = predictions.map((p) => {
     const item = byPath.get(p.path)!;
     return {
@@ -65,5 +72,27 @@ export async function evaluate(predictor: Predictor, source: string, opts: { bat
       seen: seen.has(item.combo),
     };
   });
-  return { heads, records, trainCombos, failures: [...manifest.skipped.map((s) => ({ path: s.path, error: s.reason })), ...failures] };
+  return { heads, records, trainCombos: [...trainCombos].sort(), failures };
+}
+
+/**
+ * Records to show in a prediction grid: one per combination (unseen first), then mistakes,
+ * then the rest, up to `max`; captions are the predicted labels with wrong heads marked.
+ */
+export function gridCells(r: EvalResult, max = 16): { image: { path: string }; caption: string[]; wrong: boolean[]; subcaption: string }[] {
+  const picked: EvalRecord[] = [];
+  const have = new Set<EvalRecord>();
+  const take = (x: EvalRecord) => { if (picked.length < max && !have.has(x)) { picked.push(x); have.add(x); } };
+  const ordered = [...r.records].sort((a, b) => Number(a.seen) - Number(b.seen) || a.combo.localeCompare(b.combo) || a.path.localeCompare(b.path));
+  const firstOf = new Map<string, EvalRecord>();
+  for (const x of ordered) if (!firstOf.has(x.combo)) firstOf.set(x.combo, x);
+  firstOf.forEach(take);
+  ordered.filter((x) => x.pred.some((p, i) => p !== x.truth[i])).forEach(take);
+  ordered.forEach(take);
+  return picked.map((x) => ({
+    image: { path: x.path },
+    caption: x.pred,
+    wrong: x.pred.map((p, i) => p !== x.truth[i]),
+    subcaption: `true: ${x.truth.join(' ')}${x.seen ? '' : ' (unseen)'}`,
+  }));
 }

@@ -61,6 +61,11 @@ export class Predictor {
     return new Predictor(model, meta);
   }
 
+  /** Wrap a model in memory (not yet saved) with the metadata it will be saved with. */
+  static fromModel(model: tf.LayersModel, meta: ModelMeta): Predictor {
+    return new Predictor(model, meta);
+  }
+
   get heads() { return this.meta.heads; }
 
   /** Probabilities per head for preprocessed input [n, h, w, 3]; plain arrays out. */

@@ -102,3 +102,10 @@ describe('model families', () => {
     });
   }
 });
+
+describe('input size checks', () => {
+  it('an input too small for the branches fails and names the layer', () => {
+    const cfg = resolveConfig({ model: { height: 24, width: 24, backbone: { backbone: 'scratch' } } });
+    expect(() => buildModel(cfg.model, HEADS, 1)).toThrow('input size 24x24 is too small: layer color/color_pool3 would output shape [batch, 0, 0, 64]; use a larger --size (the notebook uses 160x128)');
+  });
+});

@@ -51,7 +51,24 @@ export function buildModel(cfg: ModelConfig, heads: HeadSpec[], seed: number): t
       units: h.vocab.length, activation: headActivation(cfg.arch), name: h.name, kernelInitializer: init.kernel(),
     }).apply(features) as tf.SymbolicTensor);
   }
-  return tf.model({ inputs: input, outputs, name: 'branchnet' });
+  const model = tf.model({ inputs: input, outputs, name: 'branchnet' });
+  checkShapes(model, cfg);
+  return model;
+}
+
+/** A layer whose output has a zero-sized dimension means the input is too small for its pools and strides. */
+function checkShapes(model: tf.LayersModel, cfg: ModelConfig): void {
+  const walk = (m: tf.LayersModel, path: string): void => {
+    for (const l of m.layers) {
+      if (l instanceof tf.LayersModel) { walk(l, `${path}${l.name}/`); continue; }
+      const shape = (Array.isArray(l.outputShape[0]) ? l.outputShape[0] : l.outputShape) as (number | null)[];
+      if (shape.some((d) => d === 0)) {
+        model.dispose();
+        fail('E_CONFIG', `input size ${cfg.height}x${cfg.width} is too small: layer ${path}${l.name} would output shape [${shape.map((d) => d ?? 'batch').join(', ')}]; use a larger --size (the notebook uses 160x128)`);
+      }
+    }
+  };
+  walk(model, '');
 }
 
 /** The backbone inside a head's branch (or inside the shared trunk), or null for a cnn/pixel branch. */

@@ -15,6 +15,12 @@ import { backboneOf, buildModel, type HeadSpec } from '../model/build.js';
 import { assignLayerWeights, readTfjsLayerWeights } from '../io/layer_weights.js';
 import { saveModelDir } from '../io/model_dir.js';
 import { renderHistoryPlot } from '../plot/history_plot.js';
+import { renderPredictionGrid } from '../plot/grid.js';
+import { Predictor } from '../eval/predict.js';
+import { evaluateItems, gridCells } from '../eval/evaluate.js';
+import { evaluateMetrics, type Metrics } from '../eval/metrics.js';
+import { renderReport } from '../eval/report.js';
+import type { ModelMeta } from '../io/model_dir.js';
 import { concatHistory, type History } from './history.js';
 import { fit, type FitCallbacks } from './fit.js';
 
@@ -49,6 +55,8 @@ export interface TrainResult {
   history: History;
   backend: BackendInfo;
   data: DataSummary;
+  /** Metrics on the validation images (seen combinations) and any held-out ones (unseen). */
+  metrics: Metrics | null;
   /** Wall seconds from start to saved model. */
   seconds: number;
 }
@@ -124,19 +132,39 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const history = await fit(model, config, streams.train, split.val.length > 0 ? streams.val : null, opts.callbacks);
     const data = summarizeData(opts.data, manifest, split, skipped);
     const modelDir = path.resolve(opts.out ?? path.join('runs', timestamp()));
+    const meta = { heads: manifest.heads, config, backend: describeBackend(backend), info: { data } as Record<string, unknown> };
+    // Evaluate on what training never optimised: validation images and held-out combinations.
+    const evalItems = [...split.val, ...split.heldOut];
+    const trainCombos = [...new Set(split.train.map((it) => it.combo))];
+    let metrics: Metrics | null = null;
+    let grid: Uint8Array | null = null;
+    if (evalItems.length > 0) {
+      const predictor = Predictor.fromModel(model, { format: 'branchnet-model', formatVersion: 1, createdAt: '', ...meta } as ModelMeta);
+      const evaluation = await evaluateItems(predictor, evalItems, trainCombos);
+      metrics = evaluateMetrics(evaluation);
+      grid = await renderPredictionGrid(gridCells(evaluation));
+    }
     const { history: joined, phaseStarts } = concatHistory(history);
     const extra: Record<string, string | Uint8Array> = {};
     if (Object.values(joined)[0]?.length) {
       extra['history.png'] = (await renderHistoryPlot(joined, { phaseStarts })).png;
     }
+    if (grid) extra['predictions.png'] = grid;
     const seconds = (performance.now() - started) / 1000;
-    await saveModelDir(modelDir, model, {
-      heads: manifest.heads,
-      config,
-      backend: describeBackend(backend),
-      info: { data, seconds },
-    }, history, extra);
-    return { modelDir, config, heads: manifest.heads, history, backend, data, seconds };
+    meta.info.seconds = seconds;
+    extra['report.html'] = await renderReport({
+      title: `branchnet ${config.model.arch} on ${opts.data}`,
+      createdAt: new Date(),
+      models: [{
+        name: config.model.arch, history, config, backend: meta.backend, data,
+        ...(metrics ? { metrics } : {}),
+        timings: history.phases.map((p) => ({ phase: p.name, seconds: p.seconds, imagesPerSecond: p.imagesPerSecond })),
+      }],
+      ...(grid ? { grid: [{ png: grid, caption: 'Validation and held-out images: predicted labels, wrong heads marked' }] } : {}),
+      notes: [`Evaluated on ${split.val.length} validation images${split.heldOut.length ? ` and ${split.heldOut.length} images of held-out combinations (${config.data.holdOut.join(', ')})` : ''}.`],
+    });
+    await saveModelDir(modelDir, model, meta, history, extra);
+    return { modelDir, config, heads: manifest.heads, history, backend, data, metrics, seconds };
   } finally {
     model.dispose();
   }

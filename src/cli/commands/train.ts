@@ -7,7 +7,7 @@ import { train } from '../../train/train.js';
 import { progressCallbacks } from '../progress.js';
 import type { TrainArgs } from '../parse.js';
 
-function merge<T>(base: T, over: T): T {
+export function merge<T>(base: T, over: T): T {
   if (Array.isArray(over) || typeof over !== 'object' || over === null) return over === undefined ? base : over;
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [k, v] of Object.entries(over)) {

@@ -7,6 +7,7 @@
  *   missing:  Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter,
  *             DepthwiseConv2dNativeBackpropInput
  *   too slow: Conv2DBackpropInput (a per-element loop in 4.22; replaced)
+ *   too slow: Tile (an index computation per element; BatchNorm's gradient tiles statistics)
  *   wrong:    MaxPoolGrad (4.22's native kernel sends an all-negative window's gradient to
  *             its first element instead of its max; replaced)
  * Everything else training uses (AvgPoolGrad, FusedBatchNorm, Step, Softmax, Sigmoid,
@@ -19,6 +20,7 @@ import { conv2dBackpropInputConfig } from './conv2d_backprop_input.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise_conv2d_native_backprop_filter.js';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise_conv2d_native_backprop_input.js';
 import { maxPoolGradConfig } from './max_pool_grad.js';
+import { tileConfig } from './tile.js';
 
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   conv2dBackpropFilterConfig,
@@ -26,6 +28,7 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,
   maxPoolGradConfig,
+  tileConfig,
 ];
 
 /**

@@ -79,6 +79,7 @@ const convCases: ConvCase[] = [
   { name: "3x3 stride-3 'valid' with odd sizes", x: [2, 19, 23, 3], filter: [3, 3, 3, 4], strides: [3, 3], pad: 'valid' },
   { name: "3x3 stride-1 'same'", x: [2, 9, 7, 5], filter: [3, 3, 5, 4], strides: [1, 1], pad: 'same' },
   { name: "1x1 stride-1 'valid'", x: [2, 6, 5, 7], filter: [1, 1, 7, 3], strides: [1, 1], pad: 'valid' },
+  { name: "1x1 stride-2 'same'", x: [2, 7, 6, 4], filter: [1, 1, 4, 3], strides: [2, 2], pad: 'same' },
   { name: "2x2 stride-(2,3) 'same'", x: [1, 10, 11, 2], filter: [2, 2, 2, 3], strides: [2, 3], pad: 'same' },
   { name: 'explicitly padded 3x3 stride-2', x: [2, 9, 8, 3], filter: [3, 3, 3, 2], strides: [2, 2], pad: [[0, 0], [1, 2], [2, 0], [0, 0]] },
   { name: '5x5 stride-2 with numeric pad 1', x: [2, 13, 12, 2], filter: [5, 5, 2, 3], strides: [2, 2], pad: 1 },
@@ -114,6 +115,7 @@ describe('registerWasmTrainingKernels', () => {
       'DepthwiseConv2dNativeBackpropFilter',
       'DepthwiseConv2dNativeBackpropInput',
       'MaxPoolGrad',
+      'Tile',
     ]);
     for (const name of first) expect(tf.getKernel(name, 'wasm')).toBeDefined();
   });
@@ -274,6 +276,33 @@ describe('MaxPoolGrad on wasm', () => {
   });
   it('gradient of a max-pool over tied (ReLU-zeroed) windows goes to the first max only, as on the cpu backend', async () => {
     expect(await maxPoolGradErr(cases[2]!, (v) => Math.max(0, v - 0.5))).toBeLessThanOrEqual(1e-4);
+  });
+});
+
+describe('Tile on wasm', () => {
+  const cases: Array<[string, number[], number[]]> = [
+    ['per-channel statistics up to an activation (BatchNorm gradient)', [1, 1, 1, 5], [3, 7, 4, 1]],
+    ['every axis repeated', [2, 3, 2], [2, 1, 3]],
+    ['a vector', [4], [3]],
+    ['nothing repeated', [2, 2], [1, 1]],
+  ];
+  for (const [name, shape, reps] of cases) {
+    it(`tile of ${name} equals the cpu backend's`, async () => {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const data = Float32Array.from({ length: size }, (_, i) => Math.sin(i + 1));
+      await tf.setBackend('cpu');
+      const want = tf.tidy(() => tf.tile(tf.tensor(data, shape), reps).dataSync().slice());
+      await tf.setBackend('wasm');
+      const got = tf.tidy(() => tf.tile(tf.tensor(data, shape), reps).dataSync().slice());
+      expect(Array.from(got)).toEqual(Array.from(want));
+    });
+  }
+  it('tile of int32 values keeps the dtype', async () => {
+    await tf.setBackend('wasm');
+    const t = tf.tile(tf.tensor1d([1, 2], 'int32'), [2]);
+    expect(t.dtype).toBe('int32');
+    expect(Array.from(t.dataSync())).toEqual([1, 2, 1, 2]);
+    t.dispose();
   });
 });
 
