@@ -51,3 +51,14 @@ describe('the CLI parser', () => {
     expect(parseArgs(['train', '--help'])).toBeNull();
   });
 });
+
+describe('layered config', () => {
+  it('--preset quick, then --config, then flags: later sources override earlier ones', async () => {
+    const { layeredConfig } = await import('./commands/train.js');
+    const a = parseArgs(['train', 'd', '--preset', 'quick', '--epochs', '2,0']);
+    if (a?.command !== 'train') throw new Error();
+    const cfg = resolveConfig(await layeredConfig(a));
+    expect([cfg.model.height, cfg.model.width, cfg.model.backbone.backbone]).toEqual([96, 80, 'scratch']);
+    expect(cfg.phases.map((p) => [p.epochs, p.stepsPerEpoch, p.learningRate])).toEqual([[2, 40, 3e-4], [0, 40, 1e-4]]);
+  });
+});

@@ -19,6 +19,7 @@ export interface TrainArgs extends CommonOptions {
   out?: string;
   config: PartialTrainConfig;
   configFile?: string;
+  preset?: 'quick';
 }
 
 export interface SummaryArgs extends CommonOptions {
@@ -85,6 +86,7 @@ export interface CompareArgs extends CommonOptions {
   out: string;
   config: PartialTrainConfig;
   configFile?: string;
+  preset?: 'quick';
 }
 
 export type ParsedArgs = TrainArgs | SummaryArgs | PredictArgs | SynthArgs | PlotArgs | DemoArgs | EvaluateArgs | CompareArgs;
@@ -145,7 +147,7 @@ function modelConfig(o: ModelOpts): PartialTrainConfig['model'] {
 }
 
 interface TrainOpts extends ModelOpts, CommonOptions {
-  out?: string; config?: string; epochs?: number[]; steps?: number; valSteps?: number; lr?: number[];
+  out?: string; config?: string; preset?: 'quick'; epochs?: number[]; steps?: number; valSteps?: number; lr?: number[];
   batchSize?: number; seed?: number; splitSeed?: number; valFraction?: number; augment: boolean;
   holdOut?: string[]; interpolation?: string; preprocess?: string;
 }
@@ -180,6 +182,7 @@ function trainConfig(o: TrainOpts): PartialTrainConfig {
 
 function trainingOptions(cmd: Command): Command {
   return cmd
+    .addOption(new Option('--preset <name>', 'start from a preset: quick = 96x80, scratch base, 3+1 epochs of 40 steps (what npm start trains)').choices(['quick']))
     .option('--config <file>', 'JSON config file (same shape as branchnet.json "config"); flags override it')
     .option('--epochs <n,n>', 'epochs per phase (default 10,5; 0 skips a phase)', numList('--epochs'))
     .option('--steps <n>', 'steps per epoch (default 100)', int('--steps'))
@@ -207,7 +210,7 @@ function build(onParsed: (a: ParsedArgs) => void): Command {
     .argument('<data>', 'data folder or CSV file')
     .option('-o, --out <dir>', 'model directory to write (default runs/<time>)'))))
     .action((data: string, o: TrainOpts) => onParsed({
-      command: 'train', data, out: o.out, configFile: o.config, config: trainConfig(o),
+      command: 'train', data, out: o.out, configFile: o.config, preset: o.preset, config: trainConfig(o),
       backend: o.backend, threads: o.threads, quiet: o.quiet,
     }));
 
@@ -272,7 +275,7 @@ function build(onParsed: (a: ParsedArgs) => void): Command {
       for (const a of o.archs) if (!ARCHS.includes(a as Arch)) throw new InvalidArgumentError(`--archs: "${a}" is not one of ${ARCHS.join(', ')}`);
       onParsed({
         command: 'compare', data, test: o.test, archs: o.archs as Arch[], seeds: o.seeds, rotate: o.rotate, out: o.out,
-        configFile: o.config, config: trainConfig({ ...o, out: undefined }), backend: o.backend, threads: o.threads, quiet: o.quiet,
+        configFile: o.config, preset: o.preset, config: trainConfig({ ...o, out: undefined }), backend: o.backend, threads: o.threads, quiet: o.quiet,
       });
     });
 

@@ -2,19 +2,18 @@
 import { initBackend } from '../../core/backend.js';
 import { compare } from '../../eval/compare.js';
 import { progressCallbacks } from '../progress.js';
-import { loadConfigFile, merge } from './train.js';
+import { layeredConfig } from './train.js';
 import type { CompareArgs } from '../parse.js';
 
 export async function compareCommand(args: CompareArgs): Promise<number> {
   await initBackend({ backend: args.backend, threads: args.threads });
-  const base = args.configFile ? await loadConfigFile(args.configFile) : {};
   const r = await compare({
     data: args.data,
     test: args.test,
     archs: args.archs,
     seeds: args.seeds,
     rotate: args.rotate,
-    config: merge(base, args.config),
+    config: await layeredConfig(args),
     out: args.out,
     callbacks: () => progressCallbacks({ quiet: args.quiet }),
   });

@@ -2,7 +2,7 @@
 import fs from 'node:fs/promises';
 import { fail } from '../../core/errors.js';
 import { describeBackend } from '../../core/backend.js';
-import type { PartialTrainConfig } from '../../core/defaults.js';
+import { QUICK_PRESET, type PartialTrainConfig } from '../../core/defaults.js';
 import { train } from '../../train/train.js';
 import { progressCallbacks } from '../progress.js';
 import type { TrainArgs } from '../parse.js';
@@ -35,9 +35,15 @@ export async function loadConfigFile(file: string): Promise<PartialTrainConfig> 
   }
 }
 
+/** Preset, then config file, then flags: each later source overrides the earlier ones. */
+export async function layeredConfig(args: { preset?: 'quick'; configFile?: string; config: PartialTrainConfig }): Promise<PartialTrainConfig> {
+  const preset = args.preset === 'quick' ? QUICK_PRESET : {};
+  const file = args.configFile ? await loadConfigFile(args.configFile) : {};
+  return merge(merge(preset, file), args.config);
+}
+
 export async function trainCommand(args: TrainArgs): Promise<number> {
-  const base = args.configFile ? await loadConfigFile(args.configFile) : {};
-  const config = merge(base, args.config);
+  const config = await layeredConfig(args);
   const result = await train({
     data: args.data,
     out: args.out,
