@@ -5,6 +5,7 @@
 import { describe, expect, it, beforeAll, vi } from 'vitest';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import sharp from 'sharp';
 import { main } from '../src/cli/main.js';
 import { makePhotoFolder, tmpDir } from './fixtures.js';
 
@@ -44,11 +45,18 @@ describe('branchnet train on mixed photos', () => {
     expect(meta.config.model.height).toBe(160);
     expect(meta.info.data.skipped.map((s: { path: string }) => s.path)).toEqual([photos.corrupt]);
 
-    const p = await runCli(['predict', out, path.join(photos.root, 'blue_jeans'), '--json']);
+    const grid = path.join(work, 'grid.png');
+    const p = await runCli(['predict', out, path.join(photos.root, 'blue_jeans'), '--json', '--grid', grid]);
     expect(p.code).toBe(0);
     const json = JSON.parse(p.stdout);
     expect(json.predictions.map((x: { path: string }) => path.basename(x.path)).sort()).toEqual(['0.jpg', '1.png', '2.gif', 'wide.jpg']);
     expect(Object.keys(json.predictions[0].heads)).toEqual(['color', 'type']);
+    // The captioned grid: 4 images in one row of 4 cells.
+    const gridMeta = await sharp(grid).metadata();
+    expect([gridMeta.width, gridMeta.height]).toEqual([4 * 220, 300]);
+    const table = await runCli(['predict', out, path.join(photos.root, 'blue_jeans', '0.jpg')]);
+    expect(table.stdout).toMatch(/^image\s+color\s+type\n/);
+    expect(table.stdout).toMatch(/0\.jpg\s+(black|blue|red) \(0\.\d{3}\)\s+(dress|jeans|shirt) \(0\.\d{3}\)/);
   });
 
   it('trains the notebook model (VGG16 type branch) at 160x128 and warns that its base is untrained', async () => {
