@@ -174,7 +174,9 @@ export class BatchStream {
   }
 
   private everythingFailed(): never {
-    const first = this.skipped[0];
+    // The first in data-set order, not in decode-completion order (decodes run concurrently).
+    const order = new Map(this.items.map((it, i) => [it.path, i]));
+    const first = [...this.skipped].sort((a, b) => (order.get(a.path) ?? 0) - (order.get(b.path) ?? 0))[0];
     return fail(
       'E_DATA_EMPTY',
       `every image failed to decode (${this.items.length} file${this.items.length === 1 ? '' : 's'}); first: ${first ? first.reason : 'unknown'}`,
