@@ -61,5 +61,6 @@ describe('compare and hold-outs', () => {
     expect((await fs.readdir(out)).sort()).toEqual(['compare.json', 'compare.md', 'multilabel-seed1', 'multilabel-seed2', 'report.html', 'split-seed1', 'split-seed2']);
     const html = await fs.readFile(r.reportPath, 'utf8');
     expect(html).toContain('multilabel');
+    expect(html).not.toContain('No training history');
   });
 });

@@ -13,6 +13,7 @@ import type { Arch, PartialTrainConfig } from '../core/defaults.js';
 import { loadManifest, type Manifest } from '../data/manifest.js';
 import { train } from '../train/train.js';
 import type { FitCallbacks } from '../train/fit.js';
+import type { History } from '../train/history.js';
 import { Predictor } from './predict.js';
 import { evaluate } from './evaluate.js';
 import { evaluateMetrics, formatCompareMarkdown, formatCompareTable, type CompareRow, type Metrics } from './metrics.js';
@@ -43,6 +44,7 @@ export interface CompareRunSpec {
 export interface CompareRun extends CompareRunSpec {
   modelDir: string;
   metrics: Metrics;
+  history: History;
   seconds: number;
 }
 
@@ -117,7 +119,7 @@ export async function compare(opts: CompareOptions): Promise<CompareResult> {
           }
         }
         if (!metrics) fail('E_DATA_EMPTY', `${name}: nothing to evaluate on (no test folder, no validation images, nothing held out)`);
-        runs.push({ ...spec, modelDir: r.modelDir, metrics, seconds: r.seconds });
+        runs.push({ ...spec, modelDir: r.modelDir, metrics, history: r.history, seconds: r.seconds });
       }
     }
   }
@@ -126,12 +128,12 @@ export async function compare(opts: CompareOptions): Promise<CompareResult> {
   const table = formatCompareTable(rows, { title: `Mean ± std over ${what}` });
   const markdown = formatCompareMarkdown(rows, { title: `Mean ± std over ${what}` });
   await fs.mkdir(opts.out, { recursive: true });
-  await fs.writeFile(path.join(opts.out, 'compare.json'), JSON.stringify({ test, seeds: opts.seeds, holdOuts, runs }, null, 2));
+  await fs.writeFile(path.join(opts.out, 'compare.json'), JSON.stringify({ test, seeds: opts.seeds, holdOuts, runs: runs.map(({ history: _, ...rest }) => rest) }, null, 2));
   await fs.writeFile(path.join(opts.out, 'compare.md'), markdown + '\n');
   const reportPath = path.join(opts.out, 'report.html');
   const firstOf = (arch: Arch): ReportModel => {
     const r = runs.find((x) => x.arch === arch)!;
-    return { name: `${arch} (seed ${r.seed}${r.holdOut.length ? `, without ${r.holdOut.join(', ')}` : ''})`, metrics: r.metrics };
+    return { name: `${arch} (seed ${r.seed}${r.holdOut.length ? `, without ${r.holdOut.join(', ')}` : ''})`, metrics: r.metrics, history: r.history };
   };
   await writeReport(reportPath, {
     title: `branchnet compare on ${opts.data}`,
