@@ -125,7 +125,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     batchSize: config.data.batchSize, height, width, preprocess,
     interpolation: config.data.interpolation, augment: config.data.augment, seed: config.seed, onSkip,
   });
-  log(`data: ${manifest.items.length} images in ${Object.keys(summarizeData(opts.data, manifest, split, []).combos).length} combinations; ${split.train.length} training, ${split.val.length} validation${split.heldOut.length ? `, ${split.heldOut.length} held out` : ''}`);
+  log(`data: ${manifest.items.length} images in ${new Set(manifest.items.map((it) => it.combo)).size} combinations; ${split.train.length} training, ${split.val.length} validation${split.heldOut.length ? `, ${split.heldOut.length} held out` : ''}`);
   const model = buildModel(config.model, manifest.heads, config.seed);
   try {
     await prepareBackbones(model, config, log);

@@ -60,10 +60,6 @@ async function compareInputsWithCpu(kernel: string, inputs: Inputs, attrs: objec
   return maxDiff / scale;
 }
 
-function convOut(size: number, k: number, s: number, pad: 'same' | 'valid'): number {
-  return pad === 'same' ? Math.ceil(size / s) : Math.ceil((size - k + 1) / s);
-}
-
 interface ConvCase {
   name: string;
   x: Shape4;
