@@ -109,6 +109,11 @@ const size = (v: string): [number, number] => {
   return [Number(m[1]), Number(m[2])];
 };
 
+/** The options every command shares, picked out of commander's option bag. */
+function commonArgs(o: CommonOptions): CommonOptions {
+  return { backend: o.backend, threads: o.threads, quiet: o.quiet };
+}
+
 function common(cmd: Command): Command {
   return cmd
     .addOption(new Option('--backend <name>', 'engine: auto picks tfjs-node if installed, else wasm, else cpu').choices(['auto', 'node', 'wasm', 'cpu']))
@@ -211,7 +216,7 @@ function build(onParsed: (a: ParsedArgs) => void): Command {
     .option('-o, --out <dir>', 'model directory to write (default runs/<time>)'))))
     .action((data: string, o: TrainOpts) => onParsed({
       command: 'train', data, out: o.out, configFile: o.config, preset: o.preset, config: trainConfig(o),
-      backend: o.backend, threads: o.threads, quiet: o.quiet,
+      ...commonArgs(o),
     }));
 
   common(modelOptions(program.command('summary')
@@ -220,7 +225,7 @@ function build(onParsed: (a: ParsedArgs) => void): Command {
     .option('--classes <n,n>', 'classes per head when no model is given (default 3 per head)', numList('--classes'))))
     .action((model: string | undefined, o: ModelOpts & CommonOptions & { classes?: number[] }) => onParsed({
       command: 'summary', model, config: { model: modelConfig(o) }, classes: o.classes ?? [],
-      backend: o.backend, threads: o.threads, quiet: o.quiet,
+      ...commonArgs(o),
     }));
 
   common(program.command('predict')
@@ -232,7 +237,7 @@ function build(onParsed: (a: ParsedArgs) => void): Command {
     .option('--batch-size <n>', 'images per forward pass', int('--batch-size'), 20))
     .action((model: string, inputs: string[], o: { json: boolean; grid?: string; batchSize: number } & CommonOptions) => onParsed({
       command: 'predict', model, inputs, json: o.json, grid: o.grid, batchSize: o.batchSize,
-      backend: o.backend, threads: o.threads, quiet: o.quiet,
+      ...commonArgs(o),
     }));
 
   common(program.command('synth')
@@ -260,7 +265,7 @@ function build(onParsed: (a: ParsedArgs) => void): Command {
     .option('--report <html>', 'also write a self-contained HTML report')
     .option('--train-combos <list>', 'combinations seen in training (default: from the model)', list))
     .action((model: string, data: string, o: { json: boolean; report?: string; trainCombos?: string[] } & CommonOptions) => onParsed({
-      command: 'evaluate', model, data, json: o.json, report: o.report, trainCombos: o.trainCombos, backend: o.backend, threads: o.threads, quiet: o.quiet,
+      command: 'evaluate', model, data, json: o.json, report: o.report, trainCombos: o.trainCombos, ...commonArgs(o),
     }));
 
   trainingOptions(common(modelOptions(program.command('compare')
@@ -275,7 +280,7 @@ function build(onParsed: (a: ParsedArgs) => void): Command {
       for (const a of o.archs) if (!ARCHS.includes(a as Arch)) throw new InvalidArgumentError(`--archs: "${a}" is not one of ${ARCHS.join(', ')}`);
       onParsed({
         command: 'compare', data, test: o.test, archs: o.archs as Arch[], seeds: o.seeds, rotate: o.rotate, out: o.out,
-        configFile: o.config, preset: o.preset, config: trainConfig({ ...o, out: undefined }), backend: o.backend, threads: o.threads, quiet: o.quiet,
+        configFile: o.config, preset: o.preset, config: trainConfig({ ...o, out: undefined }), ...commonArgs(o),
       });
     });
 
@@ -283,13 +288,13 @@ function build(onParsed: (a: ParsedArgs) => void): Command {
     .description("render a model's training history as a PNG (accuracy and loss per head)")
     .argument('<model>', 'model directory')
     .option('-o, --out <png>', 'output file (default <model>/history.png)'))
-    .action((model: string, o: { out?: string } & CommonOptions) => onParsed({ command: 'plot', model, out: o.out, backend: o.backend, threads: o.threads, quiet: o.quiet }));
+    .action((model: string, o: { out?: string } & CommonOptions) => onParsed({ command: 'plot', model, out: o.out, ...commonArgs(o) }));
 
   common(program.command('demo')
     .description('the whole product on the embedded synthetic data: generate, train, predict, plot')
     .option('-o, --out <dir>', 'where to write data and models', 'runs/demo')
     .option('--full', 'the notebook schedule (10+5 epochs of 100 steps) instead of the quick preset', false))
-    .action((o: { out: string; full: boolean } & CommonOptions) => onParsed({ command: 'demo', out: o.out, quick: !o.full, backend: o.backend, threads: o.threads, quiet: o.quiet }));
+    .action((o: { out: string; full: boolean } & CommonOptions) => onParsed({ command: 'demo', out: o.out, quick: !o.full, ...commonArgs(o) }));
 
   return program;
 }
