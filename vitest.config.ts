@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -8,5 +10,7 @@ export default defineConfig({
     pool: 'forks',
     // CI has 2 cores; TF.js work is CPU-bound, so more parallel files only thrash.
     maxWorkers: 2,
+    // Tests never see the user's downloaded weights (~/.cache/branchnet): an empty cache of their own.
+    env: { BRANCHNET_CACHE: path.join(os.tmpdir(), `branchnet-test-cache-${process.pid}`) },
   },
 });

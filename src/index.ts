@@ -10,7 +10,7 @@
 export { tf } from './core/tf.js';
 export { initBackend, describeBackend, backendInfo, type BackendInfo, type BackendOptions } from './core/backend.js';
 export {
-  DEFAULTS, NOTEBOOK_AUGMENT, resolveConfig, lossWeight,
+  DEFAULTS, NOTEBOOK_AUGMENT, BACKBONE_PRESETS, resolveConfig, lossWeight, type BackbonePreset,
   type TrainConfig, type PartialTrainConfig, type ModelConfig, type DataConfig, type PhaseConfig,
   type CnnBranchConfig, type BackboneBranchConfig, type BranchKind, type BackboneName,
 } from './core/defaults.js';
@@ -18,18 +18,26 @@ export { BranchnetError, type ErrorCode } from './core/errors.js';
 
 export * from './data/index.js';
 
-export { buildModel, applyPhase, backboneOf, countParams, type HeadSpec } from './model/build.js';
+export { buildModel, loadModelResources, applyPhase, backboneOf, countParams, type HeadSpec, type ModelResources } from './model/build.js';
+export { readBackboneTopology, backboneFromTopology, type BackboneTopology } from './model/backbones/from_file.js';
 export { summarize, formatSummary, type ModelSummary, type SummaryRow } from './model/summary.js';
 
 export { train, type TrainOptions, type TrainResult, type DataSummary } from './train/train.js';
-export { fit, fitPhase, type FitCallbacks, type BatchSource } from './train/fit.js';
+export { fit, fitPhase, stepContext, type FitCallbacks, type FitRuntime, type BatchSource } from './train/fit.js';
+export { makeFrozenRunner, type FrozenRunner, type FrozenEngine } from './train/frozen.js';
 export { trainStep, evalStep, type Batch as TrainBatch, type Logs } from './train/step.js';
 export { concatHistory, type History, type PhaseHistory, type HistoryRecord } from './train/history.js';
 
-export { Predictor, expandInputs, type Prediction, type HeadPrediction, type PredictionFailure } from './eval/predict.js';
+export { Predictor, expandInputs, type Prediction, type HeadPrediction, type PredictionFailure, type InferenceEngine, type PredictorOptions } from './eval/predict.js';
 
 export { saveModelDir, loadModelDir, type ModelMeta, type SavedModel } from './io/model_dir.js';
-export { readTfjsLayerWeights, assignLayerWeights, type LayerWeightMap } from './io/layer_weights.js';
+export { readTfjsLayerWeights, assignLayerWeights, type LayerWeightMap, type AssignOptions } from './io/layer_weights.js';
+export { readKerasH5Weights, readLayerWeights } from './io/keras_h5.js';
+export { exportOnnx } from './export/onnx.js';
+export { OrtModel, loadOrt } from './engine/ort.js';
+export { WEIGHTS, findWeights, type WeightsEntry } from './weights/registry.js';
+export { cacheDir, cachedWeightsPath } from './weights/cache.js';
+export { getWeights } from './weights/download.js';
 
 export { renderHistoryPlot, historySpec, renderPredictionGrid, type GridCell } from './plot/index.js';
 

@@ -5,10 +5,12 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { fail } from '../core/errors.js';
-import { ARCHS, defaultBranchKind, type Arch, type BranchKind, type PartialTrainConfig, type PhaseConfig } from '../core/defaults.js';
+import { ARCHS, defaultBranchKind, type Arch, type BackboneName, type BranchKind, type PartialTrainConfig, type PhaseConfig } from '../core/defaults.js';
 
 export interface CommonOptions {
   backend?: 'auto' | 'node' | 'wasm' | 'cpu';
+  /** Where inference and frozen layers run: auto = onnxruntime when installed. */
+  engine?: 'auto' | 'tfjs' | 'onnxruntime';
   threads?: number;
   quiet?: boolean;
 }
@@ -89,7 +91,25 @@ export interface CompareArgs extends CommonOptions {
   preset?: 'quick';
 }
 
-export type ParsedArgs = TrainArgs | SummaryArgs | PredictArgs | SynthArgs | PlotArgs | DemoArgs | EvaluateArgs | CompareArgs;
+export interface WeightsGetArgs extends CommonOptions {
+  command: 'weights';
+  action: 'get';
+  name: string;
+  cacheDir?: string;
+  force: boolean;
+  retries?: number;
+}
+
+export interface WeightsListArgs extends CommonOptions {
+  command: 'weights';
+  action: 'list';
+  cacheDir?: string;
+  json: boolean;
+}
+
+export type WeightsArgs = WeightsGetArgs | WeightsListArgs;
+
+export type ParsedArgs = TrainArgs | SummaryArgs | PredictArgs | SynthArgs | PlotArgs | DemoArgs | EvaluateArgs | CompareArgs | WeightsArgs;
 
 const int = (name: string) => (v: string): number => {
   const n = Number(v);
@@ -111,13 +131,14 @@ const size = (v: string): [number, number] => {
 
 /** The options every command shares, picked out of commander's option bag. */
 function commonArgs(o: CommonOptions): CommonOptions {
-  return { backend: o.backend, threads: o.threads, quiet: o.quiet };
+  return { backend: o.backend, threads: o.threads, quiet: o.quiet, engine: o.engine };
 }
 
 function common(cmd: Command): Command {
   return cmd
     .addOption(new Option('--backend <name>', 'engine: auto picks tfjs-node if installed, else wasm, else cpu').choices(['auto', 'node', 'wasm', 'cpu']))
     .option('--threads <n>', 'wasm threads (default: number of cores)', int('--threads'))
+    .addOption(new Option('--engine <name>', 'where inference and frozen layers run: auto = onnxruntime-node when installed (faster), else tfjs').choices(['auto', 'tfjs', 'onnxruntime']))
     .option('-q, --quiet', 'no progress bars');
 }
 
@@ -126,19 +147,31 @@ function modelOptions(cmd: Command): Command {
     .addOption(new Option('--arch <name>', 'model family: split (the notebook), split-gray, multilabel (PyImageSearch), single-head-vgg').choices(['split', 'split-gray', 'multilabel', 'single-head-vgg']))
     .addOption(new Option('--color-branch <kind>', 'what the cnn heads use: cnn (the notebook) or pixel (shape-blind 1x1 convs + global pooling)').choices(['cnn', 'pixel']))
     .option('--heads <names>', 'head names, one per part of the folder name (default color,type)', list)
-    .addOption(new Option('--backbone <name>', 'conv base of the backbone branches').choices(['vgg16', 'scratch']))
-    .option('--weights <file>', 'pretrained weights for the backbone (a TF.js layers model.json whose layer names match)')
-    .option('--size <HxW>', 'input height x width (default 160x128)', size)
+    .addOption(new Option('--backbone <name>', 'conv base of the backbone branches: vgg16 (the notebook), scratch, mobilenet (MobileNet v1 model.json, cut at conv_pw_13_relu, 224x224, [-1,1]), tfjs (any layers model.json, see --backbone-model)').choices(['vgg16', 'scratch', 'mobilenet', 'tfjs']))
+    .option('--weights <file>', 'backbone weights: Keras .h5 (vgg16) or TF.js layers model.json (default: the file `branchnet weights get` cached)')
+    .option('--backbone-model <model.json>', 'use any TF.js layers model as the conv base (implies --backbone tfjs); its weights come with it')
+    .option('--backbone-layer <name>', 'layer where the conv base is cut (default: mobilenet conv_pw_13_relu; tfjs the last layer)')
+    .option('--size <HxW>', "input height x width (default: the backbone's, 160x128 for vgg16)", size)
     .option('--cnn-heads <names>', 'heads predicted by the small from-scratch CNN branch (default: color)', list);
 }
 
-interface ModelOpts { arch?: Arch; colorBranch?: 'cnn' | 'pixel'; heads?: string[]; backbone?: 'vgg16' | 'scratch'; weights?: string; size?: [number, number]; cnnHeads?: string[] }
+interface ModelOpts {
+  arch?: Arch; colorBranch?: 'cnn' | 'pixel'; heads?: string[]; backbone?: BackboneName; weights?: string; backboneModel?: string; backboneLayer?: string;
+  size?: [number, number]; cnnHeads?: string[];
+}
 
 function modelConfig(o: ModelOpts): PartialTrainConfig['model'] {
   const m: NonNullable<PartialTrainConfig['model']> = {};
   if (o.heads) m.heads = o.heads;
   if (o.size) [m.height, m.width] = o.size;
-  if (o.backbone || o.weights) m.backbone = { ...(o.backbone ? { backbone: o.backbone } : {}), ...(o.weights ? { weights: o.weights } : {}) };
+  if (o.backboneModel && o.backbone && o.backbone !== 'tfjs') {
+    throw new InvalidArgumentError(`--backbone-model reads the conv base from a model.json, so it cannot be combined with --backbone ${o.backbone}; drop one of them`);
+  }
+  const backbone = o.backboneModel ? 'tfjs' : o.backbone;
+  const weights = o.backboneModel ?? o.weights;
+  if (backbone || weights || o.backboneLayer) {
+    m.backbone = { ...(backbone ? { backbone } : {}), ...(weights ? { weights } : {}), ...(o.backboneLayer ? { layer: o.backboneLayer } : {}) };
+  }
   if (o.arch) m.arch = o.arch;
   if (o.cnnHeads || o.colorBranch) {
     const heads = o.heads ?? ['color', 'type'];
@@ -154,7 +187,8 @@ function modelConfig(o: ModelOpts): PartialTrainConfig['model'] {
 interface TrainOpts extends ModelOpts, CommonOptions {
   out?: string; config?: string; preset?: 'quick'; epochs?: number[]; steps?: number; valSteps?: number; lr?: number[];
   batchSize?: number; seed?: number; splitSeed?: number; valFraction?: number; augment: boolean;
-  holdOut?: string[]; interpolation?: string; preprocess?: string;
+  holdOut?: string[]; interpolation?: string; preprocess?: string; unfreeze?: string; unfreezeFrom?: string;
+  cacheBackbone?: boolean;
 }
 
 function trainConfig(o: TrainOpts): PartialTrainConfig {
@@ -164,12 +198,17 @@ function trainConfig(o: TrainOpts): PartialTrainConfig {
   if (o.splitSeed !== undefined) data.seed = o.splitSeed;
   if (o.valFraction !== undefined) data.valFraction = o.valFraction;
   if (!o.augment) data.augment = null;
+  // Cached features are of un-augmented images, so --cache-backbone implies --no-augment.
+  if (o.cacheBackbone) { data.cacheBackbone = true; data.augment = null; }
   if (o.holdOut) data.holdOut = o.holdOut;
   if (o.interpolation) data.interpolation = o.interpolation as never;
   cfg.data = data;
   if (o.preprocess) cfg.model!.preprocess = o.preprocess as never;
   if (o.seed !== undefined) cfg.seed = o.seed;
-  if (o.epochs || o.steps !== undefined || o.valSteps !== undefined || o.lr) {
+  if (o.unfreeze && o.unfreezeFrom) throw new InvalidArgumentError('--unfreeze and --unfreeze-from both say where fine-tuning starts; give one');
+  const unfreezeArg = o.unfreezeFrom ?? o.unfreeze;
+  const unfreeze = unfreezeArg === undefined ? undefined : unfreezeArg === 'none' ? null : unfreezeArg;
+  if (o.epochs || o.steps !== undefined || o.valSteps !== undefined || o.lr || unfreeze !== undefined) {
     const n = Math.max(2, o.epochs?.length ?? 0, o.lr?.length ?? 0);
     const phases: Partial<PhaseConfig>[] = [];
     for (let i = 0; i < n; i++) {
@@ -178,6 +217,8 @@ function trainConfig(o: TrainOpts): PartialTrainConfig {
       if (o.steps !== undefined) p.stepsPerEpoch = o.steps;
       if (o.valSteps !== undefined) p.validationSteps = o.valSteps;
       if (o.lr) p.learningRate = o.lr[Math.min(i, o.lr.length - 1)];
+      // Fine-tuning starts in the second phase, as in the notebook.
+      if (unfreeze !== undefined && i >= 1) p.unfreeze = unfreeze;
       phases.push(p);
     }
     cfg.phases = phases;
@@ -200,14 +241,20 @@ function trainingOptions(cmd: Command): Command {
     .option('--no-augment', 'train without augmentation')
     .option('--hold-out <combos>', 'combinations kept out of training and validation, e.g. black_dress,red_jeans', list)
     .addOption(new Option('--interpolation <kind>', 'resize filter (default nearest, as Keras load_img)').choices(['nearest', 'bilinear', 'bicubic', 'lanczos', 'area']))
-    .addOption(new Option('--preprocess <mode>', 'pixel scaling (default rescale = x/255, as the notebook)').choices(['rescale', 'caffe', 'tf']));
+    .addOption(new Option('--preprocess <mode>', "pixel scaling: rescale = x/255 (the notebook's, default for vgg16), caffe = Keras's VGG16 preprocess_input (BGR, mean subtracted), tf = [-1, 1] (MobileNet)").choices(['rescale', 'caffe', 'tf']))
+    .option('--unfreeze <prefix>', "backbone layers trained from phase 2 on: from the first layer whose name starts with it (default: block5 for vgg16, conv_dw_13 for mobilenet; 'none' keeps it frozen)")
+    .option('--unfreeze-from <layer>', 'as --unfreeze, naming the exact layer fine-tuning starts from')
+    .option('--cache-backbone', "compute each image's frozen-backbone features once and reuse them (implies --no-augment)");
 }
 
-function build(onParsed: (a: ParsedArgs) => void): Command {
+type Output = { writeOut: (s: string) => void; writeErr: (s: string) => void };
+
+/** `output` is set before any subcommand exists: commander copies it into each at creation. */
+function build(onParsed: (a: ParsedArgs) => void, output: Output): Command {
   const program = new Command('branchnet')
     .description('Train, evaluate and serve multi-output image classifiers with one branch per head')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
+    .configureOutput(output)
     .showHelpAfterError();
 
   trainingOptions(common(modelOptions(program.command('train')
@@ -296,6 +343,24 @@ function build(onParsed: (a: ParsedArgs) => void): Command {
     .option('--full', 'the notebook schedule (10+5 epochs of 100 steps) instead of the quick preset', false))
     .action((o: { out: string; full: boolean } & CommonOptions) => onParsed({ command: 'demo', out: o.out, quick: !o.full, ...commonArgs(o) }));
 
+  const weights = program.command('weights')
+    .description('pretrained backbone weights in the local cache (~/.cache/branchnet, $XDG_CACHE_HOME/branchnet or $BRANCHNET_CACHE)');
+  weights.command('list')
+    .description('known weights: format, size, backbone, and the cached file when downloaded and verified')
+    .option('--cache-dir <dir>', 'cache folder (default $BRANCHNET_CACHE, else $XDG_CACHE_HOME/branchnet, else ~/.cache/branchnet)')
+    .option('--json', 'print JSON instead of a table', false)
+    .action((o: { cacheDir?: string; json: boolean }) => onParsed({ command: 'weights', action: 'list', cacheDir: o.cacheDir, json: o.json }));
+  weights.command('get')
+    .description('download weights into the cache, verify their checksum, and print the path to train with')
+    .argument('<name>', 'a name from branchnet weights list, e.g. vgg16')
+    .option('--cache-dir <dir>', 'cache folder (default $BRANCHNET_CACHE, else $XDG_CACHE_HOME/branchnet, else ~/.cache/branchnet)')
+    .option('--force', 'download again even when a verified copy is cached', false)
+    .option('--retries <n>', 'retries after a dropped connection (default 3)', int('--retries'))
+    .option('-q, --quiet', 'no progress output')
+    .action((name: string, o: { cacheDir?: string; force: boolean; retries?: number; quiet?: boolean }) => onParsed({
+      command: 'weights', action: 'get', name, cacheDir: o.cacheDir, force: o.force, retries: o.retries, quiet: o.quiet,
+    }));
+
   return program;
 }
 
@@ -306,8 +371,7 @@ function build(onParsed: (a: ParsedArgs) => void): Command {
  */
 export function parseArgs(argv: string[]): ParsedArgs | null {
   let result: ParsedArgs | null = null;
-  const program = build((a) => { result = a; });
-  program.configureOutput({ writeOut: () => {}, writeErr: () => {} });
+  const program = build((a) => { result = a; }, { writeOut: () => {}, writeErr: () => {} });
   try {
     program.parse(argv, { from: 'user' });
   } catch (e) {
@@ -322,9 +386,8 @@ export function parseArgs(argv: string[]): ParsedArgs | null {
 
 /** The commander program itself, for help output in main.ts. */
 export function helpText(argv: string[]): string {
-  const program = build(() => {});
   let out = '';
-  program.configureOutput({ writeOut: (s) => { out += s; }, writeErr: (s) => { out += s; } });
+  const program = build(() => {}, { writeOut: (s) => { out += s; }, writeErr: (s) => { out += s; } });
   try { program.parse(argv, { from: 'user' }); } catch { /* help exits */ }
   return out;
 }

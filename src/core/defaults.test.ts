@@ -31,7 +31,7 @@ describe('resolveConfig', () => {
   it('bad values fail with what was received and expected', () => {
     expect(() => resolveConfig({ model: { heads: ['color', 'color'] } })).toThrow('config model.heads: duplicate head name in [color, color]');
     expect(() => resolveConfig({ model: { heads: ['my head'] } })).toThrow('"my head" is not a valid head name');
-    expect(() => resolveConfig({ model: { backbone: { backbone: 'resnet' as never } } })).toThrow('config model.backbone.backbone: "resnet" is not one of [vgg16, scratch]');
+    expect(() => resolveConfig({ model: { backbone: { backbone: 'resnet' as never } } })).toThrow('config model.backbone.backbone: "resnet" is not one of [vgg16, scratch, mobilenet, tfjs]');
     expect(() => resolveConfig({ data: { batchSize: 0 } })).toThrow('config data.batchSize: expected a positive integer, received 0');
     expect(() => resolveConfig({ model: { branches: { size: 'cnn' } } })).toThrow('config model.branches: "size" is not a head; heads are [color, type]');
   });

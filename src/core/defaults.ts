@@ -24,7 +24,13 @@ export type BranchKind = 'cnn' | 'pixel' | 'backbone';
  */
 export type Arch = 'split' | 'split-gray' | 'multilabel' | 'single-head-vgg';
 export const ARCHS: readonly Arch[] = ['split', 'split-gray', 'multilabel', 'single-head-vgg'];
-export type BackboneName = 'vgg16' | 'scratch';
+/**
+ * Conv bases: vgg16 (built by code; Keras's ImageNet file loads into it by layer name), scratch
+ * (small, trained from scratch), mobilenet (MobileNet v1 as published for TF.js, read from its
+ * model.json and cut at conv_pw_13_relu), tfjs (any TF.js layers model.json, cut at a named layer).
+ */
+export type BackboneName = 'vgg16' | 'scratch' | 'mobilenet' | 'tfjs';
+export const BACKBONES: readonly BackboneName[] = ['vgg16', 'scratch', 'mobilenet', 'tfjs'];
 import type { PreprocessMode } from '../data/preprocess.js';
 import type { Interpolation } from '../data/decode.js';
 export type { PreprocessMode, Interpolation };
@@ -42,8 +48,14 @@ export interface CnnBranchConfig {
 /** The notebook's type branch: a conv base (pretrained or not) + dense head. */
 export interface BackboneBranchConfig {
   backbone: BackboneName;
-  /** Path to a weights file for the backbone; null = untrained base (warned about loudly). */
+  /**
+   * Weights for the backbone: a Keras .h5 file or a TF.js layers model.json (for mobilenet and
+   * tfjs backbones, the model.json also gives the architecture). null = the cached file of
+   * `branchnet weights get` when there is one, else an untrained base (warned about loudly).
+   */
   weights: string | null;
+  /** Layer at which a model.json backbone is cut (its output is the branch's features); null = the preset's. */
+  layer: string | null;
   dense: number;
   dropout: number;
 }
@@ -85,6 +97,11 @@ export interface DataConfig {
   augment: AugmentParams | null;
   /** Combinations (labels joined by '_') kept out of training and validation. */
   holdOut: string[];
+  /**
+   * Compute each image's frozen-backbone features once and reuse them (Chollet's fast feature
+   * extraction). Needs augment null: a cached feature is of the un-augmented image.
+   */
+  cacheBackbone: boolean;
 }
 
 export interface TrainConfig {
@@ -103,7 +120,7 @@ export const DEFAULTS = {
     width: 128,
     preprocess: 'rescale' as PreprocessMode,
     cnn: { filters: [32, 64, 64], firstKernel: 11, firstStride: 4, kernel: 3, dense: 128, dropout: 0.5 },
-    backbone: { backbone: 'vgg16' as BackboneName, weights: null, dense: 256, dropout: 0.25 },
+    backbone: { backbone: 'vgg16' as BackboneName, weights: null as string | null, layer: null as string | null, dense: 256, dropout: 0.25 },
   },
   data: {
     valFraction: 0.2,
@@ -112,6 +129,7 @@ export const DEFAULTS = {
     interpolation: 'nearest' as Interpolation,
     augment: NOTEBOOK_AUGMENT as AugmentParams,
     holdOut: [] as string[],
+    cacheBackbone: false,
   },
   phases: [
     {
@@ -130,6 +148,29 @@ export const DEFAULTS = {
 export function headActivation(arch: Arch): 'softmax' | 'sigmoid' {
   return arch === 'multilabel' || arch === 'single-head-vgg' ? 'sigmoid' : 'softmax';
 }
+
+/**
+ * What each backbone brings with it: the layer where its features are taken, the input size and
+ * pixel scaling it was trained with, the layer phase 2 unfreezes from, and the known weight file
+ * (`branchnet weights list`). VGG16 keeps the notebook's 160x128 and x/255 (fidelity: the
+ * notebook fed VGG16 rescaled pixels, not Keras's caffe-style preprocess_input); MobileNet v1
+ * expects 224x224 in [-1, 1].
+ */
+export interface BackbonePreset {
+  layer: string | null;
+  height: number;
+  width: number;
+  preprocess: PreprocessMode;
+  unfreeze: string | null;
+  weightsName: string | null;
+}
+
+export const BACKBONE_PRESETS: Record<BackboneName, BackbonePreset> = {
+  vgg16: { layer: null, height: 160, width: 128, preprocess: 'rescale', unfreeze: 'block5', weightsName: 'vgg16' },
+  scratch: { layer: null, height: 160, width: 128, preprocess: 'rescale', unfreeze: 'block5', weightsName: null },
+  mobilenet: { layer: 'conv_pw_13_relu', height: 224, width: 224, preprocess: 'tf', unfreeze: 'conv_dw_13', weightsName: 'mobilenet_v1_0.25_224' },
+  tfjs: { layer: null, height: 160, width: 128, preprocess: 'rescale', unfreeze: null, weightsName: null },
+};
 
 export function defaultBranchKind(head: string): BranchKind {
   return head === 'color' ? 'cnn' : 'backbone';
@@ -209,13 +250,18 @@ export function resolveConfig(partial: PartialTrainConfig = {}): TrainConfig {
 
   const cnnIn = (m.cnn ?? {}) as Partial<CnnBranchConfig>;
   const bbIn = (m.backbone ?? {}) as Partial<BackboneBranchConfig>;
+  const backboneName = oneOf(bbIn.backbone ?? DEFAULTS.model.backbone.backbone, BACKBONES, 'model.backbone.backbone');
+  const preset = BACKBONE_PRESETS[backboneName];
+  const usesBackbone = m.arch === 'single-head-vgg' || (m.arch !== 'multilabel' && Object.values(branches).includes('backbone'));
+  // The backbone's own input size and scaling are the defaults when a branch uses it.
+  const sized = usesBackbone ? preset : DEFAULTS.model;
   const model: ModelConfig = {
     arch: oneOf(m.arch ?? 'split', ARCHS, 'model.arch'),
     heads,
     branches,
-    height: positiveInt(m.height ?? DEFAULTS.model.height, 'model.height'),
-    width: positiveInt(m.width ?? DEFAULTS.model.width, 'model.width'),
-    preprocess: oneOf(m.preprocess ?? DEFAULTS.model.preprocess, ['rescale', 'caffe', 'tf'] as const, 'model.preprocess'),
+    height: positiveInt(m.height ?? sized.height, 'model.height'),
+    width: positiveInt(m.width ?? sized.width, 'model.width'),
+    preprocess: oneOf(m.preprocess ?? sized.preprocess, ['rescale', 'caffe', 'tf'] as const, 'model.preprocess'),
     cnn: {
       filters: [...(cnnIn.filters ?? DEFAULTS.model.cnn.filters)],
       firstKernel: positiveInt(cnnIn.firstKernel ?? DEFAULTS.model.cnn.firstKernel, 'model.cnn.firstKernel'),
@@ -225,8 +271,9 @@ export function resolveConfig(partial: PartialTrainConfig = {}): TrainConfig {
       dropout: cnnIn.dropout ?? DEFAULTS.model.cnn.dropout,
     },
     backbone: {
-      backbone: oneOf(bbIn.backbone ?? DEFAULTS.model.backbone.backbone, ['vgg16', 'scratch'] as const, 'model.backbone.backbone'),
+      backbone: backboneName,
       weights: bbIn.weights === undefined ? DEFAULTS.model.backbone.weights : bbIn.weights,
+      layer: bbIn.layer === undefined || bbIn.layer === null ? preset.layer : bbIn.layer,
       dense: positiveInt(bbIn.dense ?? DEFAULTS.model.backbone.dense, 'model.backbone.dense'),
       dropout: bbIn.dropout ?? DEFAULTS.model.backbone.dropout,
     },
@@ -249,11 +296,19 @@ export function resolveConfig(partial: PartialTrainConfig = {}): TrainConfig {
     interpolation: oneOf(d.interpolation ?? DEFAULTS.data.interpolation, ['nearest', 'bilinear', 'bicubic', 'lanczos', 'area'] as const, 'data.interpolation'),
     augment,
     holdOut: [...(d.holdOut ?? DEFAULTS.data.holdOut)] as string[],
+    cacheBackbone: d.cacheBackbone ?? DEFAULTS.data.cacheBackbone,
   };
+  if (data.cacheBackbone && data.augment !== null) {
+    fail('E_CONFIG', 'config data.cacheBackbone: cached backbone features are those of the un-augmented image, so augmentation must be off; set data.augment to null (--no-augment) or drop --cache-backbone');
+  }
 
-  const phasesIn = (partial.phases ?? DEFAULTS.phases) as Partial<PhaseConfig>[];
+  const phasesIn = (partial.phases ?? DEFAULTS.phases.map(() => ({}))) as Partial<PhaseConfig>[];
   if (!Array.isArray(phasesIn)) fail('E_CONFIG', `config phases: expected an array of phases, received ${JSON.stringify(phasesIn)}`);
-  const phases = phasesIn.map((p, i) => resolvePhase(p, DEFAULTS.phases[Math.min(i, DEFAULTS.phases.length - 1)], `phases[${i}]`));
+  // A phase that unfreezes by default unfreezes the backbone's own last block (block5 for VGG16).
+  const phases = phasesIn.map((p, i) => {
+    const base = DEFAULTS.phases[Math.min(i, DEFAULTS.phases.length - 1)];
+    return resolvePhase(p, base.unfreeze === null ? base : { ...base, unfreeze: preset.unfreeze }, `phases[${i}]`);
+  });
   for (const p of phases) {
     for (const h of Object.keys(p.lossWeights)) {
       if (!heads.includes(h) && !(h in DEFAULTS.phases[1].lossWeights)) {

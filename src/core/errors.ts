@@ -13,10 +13,12 @@ export type ErrorCode =
   | 'E_CONFIG'
   | 'E_MODEL_DIR'
   | 'E_WEIGHTS'
+  | 'E_DOWNLOAD'
   | 'E_BACKEND'
   | 'E_ARGS'
   | 'E_SYNTH_OPTION'
-  | 'E_SYNTH_OUT';
+  | 'E_SYNTH_OUT'
+  | 'E_ONNX';
 
 export class BranchnetError extends Error {
   readonly code: ErrorCode;

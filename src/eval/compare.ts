@@ -14,7 +14,8 @@ import { loadManifest, type Manifest } from '../data/manifest.js';
 import { train } from '../train/train.js';
 import type { FitCallbacks } from '../train/fit.js';
 import type { History } from '../train/history.js';
-import { Predictor } from './predict.js';
+import { Predictor, type InferenceEngine } from './predict.js';
+import type { BackendOptions } from '../core/backend.js';
 import { evaluate } from './evaluate.js';
 import { evaluateMetrics, formatCompareMarkdown, formatCompareTable, type CompareRow, type Metrics } from './metrics.js';
 import { writeReport, type ReportModel } from './report.js';
@@ -33,6 +34,9 @@ export interface CompareOptions {
   out: string;
   callbacks?: (run: CompareRunSpec) => FitCallbacks;
   log?: (message: string) => void;
+  backend?: BackendOptions;
+  /** Where inference and frozen layers run (default auto). */
+  engine?: InferenceEngine;
 }
 
 export interface CompareRunSpec {
@@ -107,10 +111,10 @@ export async function compare(opts: CompareOptions): Promise<CompareResult> {
           data: { ...opts.config?.data, holdOut },
           seed,
         };
-        const r = await train({ data: opts.data, out: path.join(opts.out, name), config: cfg, callbacks: opts.callbacks?.(spec), log });
+        const r = await train({ data: opts.data, out: path.join(opts.out, name), config: cfg, callbacks: opts.callbacks?.(spec), log, backend: opts.backend, engine: opts.engine });
         let metrics = r.metrics;
         if (test) {
-          const predictor = await Predictor.load(r.modelDir);
+          const predictor = await Predictor.load(r.modelDir, { engine: opts.engine, threads: opts.backend?.threads });
           try {
             // Seen combinations come from the model itself (its data summary minus its hold-outs).
             metrics = evaluateMetrics(await evaluate(predictor, test));

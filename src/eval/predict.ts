@@ -11,6 +11,16 @@ import { decodeImage } from '../data/decode.js';
 import { preprocess } from '../data/preprocess.js';
 import { IMAGE_EXTENSIONS } from '../data/manifest.js';
 import { loadModelDir, type ModelMeta } from '../io/model_dir.js';
+import { OrtModel } from '../engine/ort.js';
+
+/** Where inference runs: auto = onnxruntime when installed (same outputs within float tolerance, faster), else TF.js. */
+export type InferenceEngine = 'auto' | 'tfjs' | 'onnxruntime';
+
+export interface PredictorOptions {
+  engine?: InferenceEngine;
+  /** onnxruntime threads (default: all cores). */
+  threads?: number;
+}
 
 export interface HeadPrediction {
   label: string;
@@ -53,24 +63,46 @@ export async function expandInputs(inputs: string[]): Promise<string[]> {
 }
 
 export class Predictor {
-  private constructor(readonly model: tf.LayersModel, readonly meta: ModelMeta) {}
+  private constructor(readonly model: tf.LayersModel, readonly meta: ModelMeta, private readonly ort: OrtModel | null) {}
 
   /** @example const p = await Predictor.load('runs/a'); const preds = await p.predictFiles(['x.jpg']); p.dispose(); */
-  static async load(dir: string): Promise<Predictor> {
+  static async load(dir: string, opts: PredictorOptions = {}): Promise<Predictor> {
     const { model, meta } = await loadModelDir(dir);
-    return new Predictor(model, meta);
+    return new Predictor(model, meta, await Predictor.engineFor(model, opts));
   }
 
-  /** Wrap a model in memory (not yet saved) with the metadata it will be saved with. */
-  static fromModel(model: tf.LayersModel, meta: ModelMeta): Predictor {
-    return new Predictor(model, meta);
+  /** Wrap a model in memory (not yet saved) with the metadata it will be saved with. The model stays the caller's. */
+  static async fromModel(model: tf.LayersModel, meta: ModelMeta, opts: PredictorOptions = {}): Promise<Predictor> {
+    return new Predictor(model, meta, await Predictor.engineFor(model, opts));
+  }
+
+  private static async engineFor(model: tf.LayersModel, opts: PredictorOptions): Promise<OrtModel | null> {
+    const engine = opts.engine ?? 'auto';
+    if (engine === 'tfjs') return null;
+    const ort = await OrtModel.create(model, { threads: opts.threads });
+    if (!ort && engine === 'onnxruntime') fail('E_BACKEND', 'engine onnxruntime: onnxruntime-node is not installed; run `npm install onnxruntime-node` or use --engine tfjs');
+    return ort;
   }
 
   get heads() { return this.meta.heads; }
 
+  /** Which engine runs inference. */
+  get engine(): 'onnxruntime' | 'tfjs' { return this.ort ? 'onnxruntime' : 'tfjs'; }
+
   /** Probabilities per head for preprocessed input [n, h, w, 3]; plain arrays out. */
-  predictArray(x: Float32Array, n: number): number[][][] {
+  async predictArray(x: Float32Array, n: number): Promise<number[][][]> {
     const { height, width } = this.meta.config.model;
+    if (this.ort) {
+      const input = tf.tensor4d(x, [n, height, width, 3]);
+      try {
+        const outs = await this.ort.run(input);
+        const rows = outs.map((t) => t.arraySync() as number[][]);
+        tf.dispose(outs);
+        return rows;
+      } finally {
+        input.dispose();
+      }
+    }
     return tf.tidy(() => {
       const out = this.model.predict(tf.tensor4d(x, [n, height, width, 3]));
       const outs = Array.isArray(out) ? out : [out];
@@ -100,7 +132,7 @@ export class Predictor {
       if (ok.length === 0) continue;
       const x = new Float32Array(ok.length * per);
       ok.forEach(([, d], i) => preprocess(d!.data, mode, x.subarray(i * per, (i + 1) * per)));
-      const probs = this.predictArray(x, ok.length);
+      const probs = await this.predictArray(x, ok.length);
       ok.forEach(([f], i) => predictions.push({ path: f, heads: this.decode(probs.map((head) => head[i])) }));
     }
     return { predictions, failures };
@@ -122,7 +154,9 @@ export class Predictor {
     return out;
   }
 
-  dispose(): void {
-    this.model.dispose();
+  /** Frees the engine; `disposeModel` false keeps the TF.js model (for fromModel callers that still use it). */
+  dispose(disposeModel = true): void {
+    this.ort?.dispose();
+    if (disposeModel) this.model.dispose();
   }
 }

@@ -40,7 +40,7 @@ describe('pretrained weights by layer name', () => {
     const target = buildVgg16(32, 32, seededInitializers(12));
     const before = target.getLayer('block1_conv1').getWeights()[0].dataSync().slice();
     const partial = new Map([['block1_conv1', [tf.zeros([3, 3, 3, 64]), tf.zeros([64])]]]);
-    expect(() => assignLayerWeights(target, partial, 'w.json')).toThrow(/^w\.json: no weights for layers "block1_conv2", "block2_conv1"/);
+    expect(() => assignLayerWeights(target, partial, 'w.json')).toThrow(/^w\.json: No saved weights for 12 layer\(s\) of the current model \(vgg16\): #1 \(named block1_conv2 in the current model\), #2 \(named block2_conv1 in the current model\), /);
     expect(target.getLayer('block1_conv1').getWeights()[0].dataSync()).toEqual(before);
   });
 
@@ -48,7 +48,20 @@ describe('pretrained weights by layer name', () => {
     const target = buildVgg16(32, 32, seededInitializers(12));
     const bad = new Map(target.layers.filter((l) => l.getWeights().length).map((l) => [l.name, l.getWeights().map((w) => w.clone())]));
     bad.set('block2_conv1', [tf.zeros([3, 3, 64, 100]), tf.zeros([100])]);
-    expect(() => assignLayerWeights(target, bad, 'w.json')).toThrow('w.json: weight 0 of layer "block2_conv1" has shape [3, 3, 64, 100] in the file but [3, 3, 64, 128] in model vgg16; the file was made for another architecture or input size');
+    expect(() => assignLayerWeights(target, bad, 'w.json')).toThrow('w.json: Shape mismatch in layer #2 (named block2_conv1 in the current model, block2_conv1 in the save file) for weight block2_conv1/kernel:0. Weight expects shape [3, 3, 64, 128]. Received saved weight with shape [3, 3, 64, 100]');
+  });
+
+  it('extra saved layers are ignored by default (a cut model) and refused with allowExtra false', () => {
+    const target = buildVgg16(32, 32, seededInitializers(12));
+    const source = new Map(target.layers.filter((l) => l.weights.length).map((l) => [l.name, l.weights.map((w) => tf.onesLike(w.read()))]));
+    source.set('dense', [tf.zeros([512, 10]), tf.zeros([10])]);
+    expect(() => assignLayerWeights(target, source, 'w.json', { allowExtra: false })).toThrow('w.json: 1 saved layer(s) not in the current model (vgg16): dense. Model expected 13 layers, found 14 saved layers. The save file was made for a larger model; load it into a model that has these layers');
+    expect(target.getLayer('block1_conv1').weights[0].read().dataSync()[0]).not.toBe(1);
+    expect(assignLayerWeights(target, source, 'w.json')).toBe(13);
+    expect(target.getLayer('block1_conv1').weights[0].read().dataSync()[0]).toBe(1);
+    source.set('block3_conv1', [tf.zeros([3, 3, 128, 256])]);
+    expect(() => assignLayerWeights(target, source, 'w.json')).toThrow('w.json: Weight count mismatch for layer #4 (named block3_conv1 in the current model, block3_conv1 in the save file). Layer expects 2 weight(s). Received 1 saved weight(s)');
+    tf.dispose([...source.values()].flat());
   });
 
   it('a shard path outside the model folder is refused', async () => {

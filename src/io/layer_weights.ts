@@ -4,7 +4,7 @@
  * `legacy_h5_format.py`: they name the layer in the file and in the model, and what each has).
  *
  * Sources are plain maps `layer name → tensors in Keras order (kernel, bias, …)`; readers for
- * file formats (TF.js layers model.json here; Keras H5 in a later module) produce them.
+ * file formats (TF.js layers model.json here; Keras H5 in ./keras_h5.ts) produce them.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -65,29 +65,83 @@ export async function readTfjsLayerWeights(modelJsonPath: string): Promise<Layer
 }
 
 /**
- * Copy weights into `model`'s layers by name. Checks everything first; copies nothing on error.
- * Layers without weights are ignored; `source` may hold layers the model lacks (a cut model).
+ * Where a layer's weights sit in the save file when that differs from its key (a layer of a
+ * nested model: `vgg16/block1_conv1`). Readers record it; error messages name it.
  */
-export function assignLayerWeights(model: tf.LayersModel, source: LayerWeightMap, sourceLabel: string): number {
+const savedNames = new WeakMap<LayerWeightMap, Map<string, string>>();
+
+/** Record that `layer`'s weights come from `savedName` in the save file (used in messages). */
+export function noteSavedLayerName(source: LayerWeightMap, layer: string, savedName: string): void {
+  if (savedName === layer) return;
+  if (!savedNames.has(source)) savedNames.set(source, new Map());
+  savedNames.get(source)!.set(layer, savedName);
+}
+
+/** The name under which `layer`'s weights sit in the save file (the key itself unless noted). */
+export function savedLayerName(source: LayerWeightMap, layer: string): string {
+  return savedNames.get(source)?.get(layer) ?? layer;
+}
+
+export interface AssignOptions {
+  /**
+   * Whether `source` may hold layers the model lacks (default true: a model cut from a larger
+   * one takes what it needs). False asks for an exact match: every saved layer must be used.
+   */
+  allowExtra?: boolean;
+}
+
+/** Layers whose presence means the file was saved with include_top=True (Keras applications). */
+const TOP_LAYERS = ['fc1', 'fc2', 'predictions'];
+
+const shapeText = (shape: readonly (number | null)[]) => `[${shape.join(', ')}]`;
+
+/** The model's name for a weight, Keras style: `block1_conv1/kernel:0`. */
+function weightName(layer: tf.layers.Layer, i: number): string {
+  const own = layer.weights[i]?.originalName ?? `weight_${i}`;
+  return `${layer.name}/${own.split('/').at(-1)}:0`;
+}
+
+/**
+ * Copy weights into `model`'s layers by name. Checks everything first; copies nothing on error.
+ * Layers without weights are ignored. `source` may hold layers the model lacks (a cut model)
+ * unless `options.allowExtra` is false. Messages follow Keras's `legacy_h5_format.py`; layer
+ * numbers (#k) count the model's layers that have weights, from 0, as Keras does.
+ * @returns the number of layers whose weights were set
+ */
+export function assignLayerWeights(model: tf.LayersModel, source: LayerWeightMap, sourceLabel: string, options: AssignOptions = {}): number {
+  const allowExtra = options.allowExtra ?? true;
   const plan: [tf.layers.Layer, tf.Tensor[]][] = [];
   const missing: string[] = [];
-  for (const layer of model.layers) {
-    const target = layer.getWeights();
-    if (target.length === 0) continue;
+  const weighted = model.layers.filter((l) => l.weights.length > 0);
+  weighted.forEach((layer, k) => {
+    const target = layer.weights;
     const ws = source.get(layer.name);
-    if (!ws) { missing.push(layer.name); continue; }
+    if (!ws) { missing.push(`#${k} (named ${layer.name} in the current model)`); return; }
+    const saved = savedLayerName(source, layer.name);
     if (ws.length !== target.length) {
-      fail('E_WEIGHTS', `${sourceLabel}: layer "${layer.name}" in the file has ${ws.length} weights but layer "${layer.name}" in model ${model.name} expects ${target.length}; the file was made for another architecture`);
+      fail('E_WEIGHTS', `${sourceLabel}: Weight count mismatch for layer #${k} (named ${layer.name} in the current model, ${saved} in the save file). Layer expects ${target.length} weight(s). Received ${ws.length} saved weight(s)`);
     }
     ws.forEach((w, i) => {
       if (w.shape.join(',') !== target[i].shape.join(',')) {
-        fail('E_WEIGHTS', `${sourceLabel}: weight ${i} of layer "${layer.name}" has shape [${w.shape.join(', ')}] in the file but [${target[i].shape.join(', ')}] in model ${model.name}; the file was made for another architecture or input size`);
+        fail('E_WEIGHTS', `${sourceLabel}: Shape mismatch in layer #${k} (named ${layer.name} in the current model, ${saved} in the save file) for weight ${weightName(layer, i)}. Weight expects shape ${shapeText(target[i].shape)}. Received saved weight with shape ${shapeText(w.shape)}`);
       }
     });
     plan.push([layer, ws]);
-  }
+  });
+  const counts = `Model expected ${weighted.length} layers, found ${source.size} saved layers`;
+  const savedList = [...source.keys()].map((k) => savedLayerName(source, k)).join(', ');
   if (missing.length > 0) {
-    fail('E_WEIGHTS', `${sourceLabel}: no weights for layer${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} of model ${model.name}; the file has [${[...source.keys()].join(', ')}]`);
+    fail('E_WEIGHTS', `${sourceLabel}: No saved weights for ${missing.length} layer(s) of the current model (${model.name}): ${missing.join(', ')}. ${counts}: ${savedList}; the save file was made for a different architecture`);
+  }
+  if (!allowExtra) {
+    const names = new Set(weighted.map((l) => l.name));
+    const extra = [...source.keys()].filter((k) => !names.has(k));
+    if (extra.length > 0) {
+      const hint = extra.some((k) => TOP_LAYERS.includes(k))
+        ? `A file saved with include_top=True holds ${TOP_LAYERS.join(', ')} (the classifier on top); take the _notop file instead (for VGG16: vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5)`
+        : 'The save file was made for a larger model; load it into a model that has these layers';
+      fail('E_WEIGHTS', `${sourceLabel}: ${extra.length} saved layer(s) not in the current model (${model.name}): ${extra.map((k) => savedLayerName(source, k)).join(', ')}. ${counts}. ${hint}`);
+    }
   }
   for (const [layer, ws] of plan) layer.setWeights(ws);
   return plan.length;

@@ -83,16 +83,16 @@ describe('model families', () => {
   });
 
   for (const arch of ['split', 'split-gray', 'multilabel', 'single-head-vgg'] as Arch[]) {
-    it(`${arch}: a training step runs, moves weights and leaks no tensors`, () => {
+    it(`${arch}: a training step runs, moves weights and leaks no tensors`, async () => {
       const cfg = resolveConfig({ model: { arch, height: 32, width: 32, backbone: { backbone: 'scratch' } } });
       const model = buildModel(cfg.model, HEADS, 1);
       applyPhase(model, cfg.model.heads, cfg.phases[0]);
       const ctx = { ...stepContext(model, cfg, cfg.phases[0]), optimizer: makeOptimizer({ ...cfg.phases[0], learningRate: 1e-2 }) };
       if (arch === 'multilabel' || arch === 'single-head-vgg') expect(ctx.weights).toEqual([0.5, 0.5]);
       const batch = { x: new Float32Array(4 * 32 * 32 * 3).map((_, i) => (i % 97) / 97), y: [Int32Array.from([0, 1, 2, 0]), Int32Array.from([1, 2, 0, 1])], size: 4 };
-      const first = trainStep(ctx, batch);
+      const first = await trainStep(ctx, batch);
       const n = tf.memory().numTensors;
-      const second = trainStep(ctx, batch);
+      const second = await trainStep(ctx, batch);
       expect(tf.memory().numTensors).toBe(n);
       expect(Number.isFinite(first.loss)).toBe(true);
       expect(second.loss).not.toBe(first.loss);

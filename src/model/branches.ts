@@ -14,11 +14,24 @@ import type { BackboneName, BackboneBranchConfig, CnnBranchConfig } from '../cor
 import type { Initializers } from './init.js';
 import { buildVgg16 } from './backbones/vgg16.js';
 import { buildScratch } from './backbones/scratch.js';
+import { backboneFromTopology, type BackboneTopology } from './backbones/from_file.js';
+import { fail } from '../core/errors.js';
 
-export function buildBackbone(name: BackboneName, height: number, width: number, init: Initializers): tf.LayersModel {
+/** Conv bases read from files before the (synchronous) model build. */
+export interface ModelResources {
+  backbone?: BackboneTopology;
+}
+
+export function buildBackbone(name: BackboneName, height: number, width: number, init: Initializers, resources: ModelResources = {}): tf.LayersModel {
   switch (name) {
     case 'vgg16': return buildVgg16(height, width, init);
     case 'scratch': return buildScratch(height, width, init);
+    case 'mobilenet':
+    case 'tfjs':
+      if (!resources.backbone) {
+        fail('E_CONFIG', `backbone ${name} is read from a TF.js model.json, and none was given; pass --weights <model.json>${name === 'mobilenet' ? ' or run `branchnet weights get mobilenet_v1_0.25_224` first' : ' (or --backbone-model <model.json>)'}`);
+      }
+      return backboneFromTopology(resources.backbone);
   }
 }
 

@@ -6,7 +6,9 @@ import { tf } from '../core/tf.js';
 import type { ModelConfig, PhaseConfig } from '../core/defaults.js';
 import { fail } from '../core/errors.js';
 import { seededInitializers } from './init.js';
-import { buildBackbone, backboneBranch, cnnBranch, pixelBranch } from './branches.js';
+import { buildBackbone, backboneBranch, cnnBranch, pixelBranch, type ModelResources } from './branches.js';
+import { readBackboneTopology } from './backbones/from_file.js';
+export type { ModelResources };
 import { singleHeadTrunk, smallerVggNet } from './baselines.js';
 import { headActivation } from '../core/defaults.js';
 
@@ -19,7 +21,7 @@ export interface HeadSpec {
  * Build the multi-branch model for the given heads and vocabularies.
  * @example const model = buildModel(resolveConfig().model, [{name:'color',vocab:['black','blue','red']}, {name:'type',vocab:['dress','jeans','shirt']}], 42);
  */
-export function buildModel(cfg: ModelConfig, heads: HeadSpec[], seed: number): tf.LayersModel {
+export function buildModel(cfg: ModelConfig, heads: HeadSpec[], seed: number, resources: ModelResources = {}): tf.LayersModel {
   const names = heads.map((h) => h.name).join(',');
   if (names !== cfg.heads.join(',')) {
     fail('E_CONFIG', `heads [${names}] from the data do not match config model.heads [${cfg.heads.join(', ')}]; pass the same --heads to train and to the data`);
@@ -39,13 +41,13 @@ export function buildModel(cfg: ModelConfig, heads: HeadSpec[], seed: number): t
         ? cnnBranch(h.name, h.vocab.length, cfg.cnn, cfg.height, cfg.width, init)
         : kind === 'pixel'
           ? pixelBranch(h.name, h.vocab.length, cfg.height, cfg.width, init)
-          : backboneBranch(h.name, h.vocab.length, buildBackbone(cfg.backbone.backbone, cfg.height, cfg.width, init), cfg.backbone, init, cfg.arch === 'split-gray');
+          : backboneBranch(h.name, h.vocab.length, buildBackbone(cfg.backbone.backbone, cfg.height, cfg.width, init, resources), cfg.backbone, init, cfg.arch === 'split-gray');
       return branch.apply(input) as tf.SymbolicTensor;
     });
   } else {
     const trunk = cfg.arch === 'multilabel'
       ? smallerVggNet(cfg.height, cfg.width, init)
-      : singleHeadTrunk(buildBackbone(cfg.backbone.backbone, cfg.height, cfg.width, init), cfg.backbone, init);
+      : singleHeadTrunk(buildBackbone(cfg.backbone.backbone, cfg.height, cfg.width, init, resources), cfg.backbone, init);
     const features = trunk.apply(input) as tf.SymbolicTensor;
     outputs = heads.map((h) => tf.layers.dense({
       units: h.vocab.length, activation: headActivation(cfg.arch), name: h.name, kernelInitializer: init.kernel(),
@@ -54,6 +56,19 @@ export function buildModel(cfg: ModelConfig, heads: HeadSpec[], seed: number): t
   const model = tf.model({ inputs: input, outputs, name: 'branchnet' });
   checkShapes(model, cfg);
   return model;
+}
+
+/**
+ * Read what the model build needs from files: the topology of a model.json backbone
+ * (mobilenet, tfjs), cut at its layer and sized to the input. Nothing for vgg16 and scratch.
+ */
+export async function loadModelResources(cfg: ModelConfig): Promise<ModelResources> {
+  const { backbone, weights, layer } = cfg.backbone;
+  if ((backbone !== 'mobilenet' && backbone !== 'tfjs') || weights === null) return {};
+  if (!weights.endsWith('.json')) {
+    fail('E_CONFIG', `backbone ${backbone} is read from a TF.js layers model.json, but weights is "${weights}"; give the model.json (Keras .h5 files are for --backbone vgg16)`);
+  }
+  return { backbone: await readBackboneTopology(weights, { layer, height: cfg.height, width: cfg.width, name: backbone }) };
 }
 
 /** A layer whose output has a zero-sized dimension means the input is too small for its pools and strides. */
@@ -103,15 +118,23 @@ export function applyPhase(model: tf.LayersModel, heads: string[], phase: Pick<P
       for (const l of layers) l.trainable = true;
       continue;
     }
-    let on = false;
-    if (phase.unfreeze !== null && !layers.some((l) => l.name.startsWith(phase.unfreeze!))) {
-      fail('E_CONFIG', `unfreeze "${phase.unfreeze}" matches no layer of backbone ${backbone.name} in head "${head}"; layer names are [${layers.map((l) => l.name).join(', ')}]`);
-    }
-    for (const l of layers) {
-      if (phase.unfreeze !== null && l.name.startsWith(phase.unfreeze)) on = true;
-      l.trainable = on;
-    }
+    const from = unfreezeIndex(layers, phase.unfreeze, backbone.name, head);
+    layers.forEach((l, i) => { l.trainable = i >= from; });
   }
+}
+
+/**
+ * Index of the first layer to train: the layer named exactly `unfreeze`, else the first whose name
+ * starts with it ('block5' → block5_conv1). null → none (layers.length).
+ */
+function unfreezeIndex(layers: tf.layers.Layer[], unfreeze: string | null, backbone: string, head: string): number {
+  if (unfreeze === null) return layers.length;
+  const exact = layers.findIndex((l) => l.name === unfreeze);
+  const index = exact >= 0 ? exact : layers.findIndex((l) => l.name.startsWith(unfreeze));
+  if (index < 0) {
+    fail('E_CONFIG', `unfreeze "${unfreeze}" matches no layer of backbone ${backbone} in head "${head}"; layer names are [${layers.map((l) => l.name).join(', ')}]`);
+  }
+  return index;
 }
 
 export function countParams(weights: tf.LayerVariable[]): number {

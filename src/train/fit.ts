@@ -11,6 +11,17 @@ import { appendLogs, type History, type HistoryRecord, type PhaseHistory } from 
 import { makeOptimizer } from './optimizers.js';
 import { planBranches } from './plan.js';
 import { evalStep, trainStep, type Batch, type Logs, type StepContext } from './step.js';
+import { makeFrozenRunner, type FrozenEngine } from './frozen.js';
+
+/** How training runs (not what it learns): results agree within float tolerance across these. */
+export interface FitRuntime {
+  /** Where frozen layers run; default auto (onnxruntime when installed). */
+  engine?: FrozenEngine;
+  /** Threads for onnxruntime (default: all cores). */
+  threads?: number;
+  /** Notes for the user. */
+  log?: (message: string) => void;
+}
 
 export interface BatchSource {
   next(): Promise<Batch>;
@@ -70,6 +81,7 @@ export async function fitPhase(
   train: BatchSource,
   val: BatchSource | null,
   callbacks: FitCallbacks = {},
+  runtime: FitRuntime = {},
 ): Promise<PhaseHistory> {
   const phase = config.phases[phaseIndex];
   const heads = config.model.heads;
@@ -79,6 +91,9 @@ export async function fitPhase(
   const ctx = stepContext(model, config, phase);
   ctx.optimizer = makeOptimizer(phase);
   const optimizer = ctx.optimizer;
+  const { height, width } = config.model;
+  ctx.frozen = await makeFrozenRunner(ctx.plan, [height, width, 3], { engine: runtime.engine, threads: runtime.threads, cache: config.data.cacheBackbone });
+  runtime.log?.(`${phase.name}: ${ctx.frozen.description}`);
   const history: HistoryRecord = {};
   const started = performance.now();
   let trainSeconds = 0;
@@ -90,7 +105,7 @@ export async function fitPhase(
     for (let step = 1; step <= phase.stepsPerEpoch; step++) {
       const batch = await train.next();
       const t0 = performance.now();
-      const logs = trainStep(ctx, batch);
+      const logs = await trainStep(ctx, batch);
       trainSeconds += (performance.now() - t0) / 1000;
       trainImages += batch.size;
       runningMean(running, logs, step);
@@ -99,13 +114,14 @@ export async function fitPhase(
     const logs: Logs = { ...running };
     if (val) {
       const rows: Logs[] = [];
-      for (let s = 0; s < phase.validationSteps; s++) rows.push(evalStep(ctx, await val.next()));
+      for (let s = 0; s < phase.validationSteps; s++) rows.push(await evalStep(ctx, await val.next()));
       for (const [k, v] of Object.entries(mean(rows))) logs[`val_${k}`] = v;
     }
     appendLogs(history, logs);
     callbacks.onEpochEnd?.({ phase, epoch, epochs: phase.epochs, logs, seconds: (performance.now() - epochStart) / 1000 });
   }
   optimizer.dispose();
+  ctx.frozen.dispose();
   const result: PhaseHistory = {
     name: phase.name,
     epochs: phase.epochs,
@@ -125,10 +141,11 @@ export async function fit(
   train: BatchSource,
   val: BatchSource | null,
   callbacks: FitCallbacks = {},
+  runtime: FitRuntime = {},
 ): Promise<History> {
   const history: History = { phases: [] };
   for (let i = 0; i < config.phases.length; i++) {
-    history.phases.push(await fitPhase(model, config, i, train, val, callbacks));
+    history.phases.push(await fitPhase(model, config, i, train, val, callbacks, runtime));
   }
   return history;
 }

@@ -43,13 +43,13 @@ describe('training step', () => {
     model.dispose();
   });
 
-  it('loss weights scale each head in the total loss as Keras does (0.1·color + 1·type)', () => {
+  it('loss weights scale each head in the total loss as Keras does (0.1·color + 1·type)', async () => {
     const model = buildModel(cfg.model, HEADS, 2);
     applyPhase(model, cfg.model.heads, cfg.phases[1]);
     const ctx = stepContext(model, cfg, cfg.phases[1]);
     expect(ctx.weights).toEqual([0.1, 1]);
     const b = batch(4, 32, 32, 3);
-    const logs = evalStep(ctx, b);
+    const logs = await evalStep(ctx, b);
     expect(logs.loss).toBeCloseTo(0.1 * logs.color_loss + logs.type_loss, 5);
     const x = tf.tensor4d(b.x, [4, 32, 32, 3]);
     const [c] = model.predict(x) as tf.Tensor[];
@@ -58,7 +58,7 @@ describe('training step', () => {
     model.dispose();
   });
 
-  it('repeated training steps leak no tensors and only move trainable weights', () => {
+  it('repeated training steps leak no tensors and only move trainable weights', async () => {
     const model = buildModel(cfg.model, HEADS, 3);
     const phase = cfg.phases[0];
     applyPhase(model, cfg.model.heads, phase);
@@ -66,9 +66,9 @@ describe('training step', () => {
     const ctx = { ...stepContext(model, cfg, phase), optimizer };
     const frozenBefore = (model.getLayer('type') as tf.Sequential).layers[0].getWeights()[0].dataSync().slice();
     const headBefore = model.getLayer('color').getWeights()[0].dataSync().slice();
-    trainStep(ctx, batch(4, 32, 32, 1)); // optimizer slots are created on the first step
+    await trainStep(ctx, batch(4, 32, 32, 1)); // optimizer slots are created on the first step
     const before = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) trainStep(ctx, batch(4, 32, 32, i + 2));
+    for (let i = 0; i < 3; i++) await trainStep(ctx, batch(4, 32, 32, i + 2));
     expect(tf.memory().numTensors).toBe(before);
     expect((model.getLayer('type') as tf.Sequential).layers[0].getWeights()[0].dataSync()).toEqual(frozenBefore);
     expect(model.getLayer('color').getWeights()[0].dataSync()).not.toEqual(headBefore);

@@ -5,6 +5,7 @@
 import { tf } from '../core/tf.js';
 import { binaryCrossentropy, categoricalAccuracy, categoricalCrossentropy } from './losses.js';
 import { runFrozen, runTrainable, type ModelPlan } from './plan.js';
+import type { FrozenRunner } from './frozen.js';
 
 /** A batch as plain data, as the data module hands it on. */
 export interface Batch {
@@ -13,6 +14,8 @@ export interface Batch {
   /** Per head, the class index of each sample. */
   y: Int32Array[];
   size: number;
+  /** Where each sample came from; keys the per-image feature cache of `--cache-backbone`. */
+  paths?: readonly string[];
 }
 
 export type Logs = Record<string, number>;
@@ -28,6 +31,13 @@ export interface StepContext {
   activation: 'softmax' | 'sigmoid';
   optimizer?: tf.Optimizer;
   variables?: tf.Variable[];
+  /** Runs the frozen prefixes (onnxruntime or TF.js, maybe cached); default: TF.js, off the tape. */
+  frozen?: FrozenRunner;
+}
+
+/** The frozen prefixes' outputs for a batch; the caller disposes those that are not `x`. */
+async function frozenStarts(ctx: StepContext, x: tf.Tensor4D, batch: Batch): Promise<tf.Tensor[]> {
+  return ctx.frozen ? ctx.frozen.run(x, batch.paths) : tf.tidy(() => runFrozen(ctx.plan, x));
 }
 
 function toTensors(batch: Batch, shape: [number, number], classes: number[]): { x: tf.Tensor4D; ys: tf.Tensor2D[] } {
@@ -56,10 +66,10 @@ function toLogs(heads: string[], values: number[]): Logs {
   return logs;
 }
 
-export function trainStep(ctx: StepContext, batch: Batch): Logs {
+export async function trainStep(ctx: StepContext, batch: Batch): Promise<Logs> {
   const { x, ys } = toTensors(batch, ctx.inputShape, ctx.classes);
-  // Frozen prefixes run as inference, off the tape (see plan.ts).
-  const starts = tf.tidy(() => runFrozen(ctx.plan, x));
+  // Frozen prefixes run as inference, off the tape (see plan.ts and frozen.ts).
+  const starts = await frozenStarts(ctx, x, batch);
   const kept: tf.Scalar[] = [];
   const cost = ctx.optimizer!.minimize(() => {
     const { total, parts } = headLosses(ctx, ys, runTrainable(ctx.plan, starts, true));
@@ -71,12 +81,13 @@ export function trainStep(ctx: StepContext, batch: Batch): Logs {
   return toLogs(ctx.heads, values);
 }
 
-export function evalStep(ctx: StepContext, batch: Batch): Logs {
+export async function evalStep(ctx: StepContext, batch: Batch): Promise<Logs> {
   const { x, ys } = toTensors(batch, ctx.inputShape, ctx.classes);
+  const starts = await frozenStarts(ctx, x, batch);
   const values = tf.tidy(() => {
-    const { total, parts } = headLosses(ctx, ys, runTrainable(ctx.plan, runFrozen(ctx.plan, x), false));
+    const { total, parts } = headLosses(ctx, ys, runTrainable(ctx.plan, starts, false));
     return [total, ...parts].map((t) => t.dataSync()[0]);
   });
-  tf.dispose([x, ...ys]);
+  tf.dispose([x, ...ys, ...starts.filter((s) => s !== x)]);
   return toLogs(ctx.heads, values);
 }

@@ -7,12 +7,14 @@
 import path from 'node:path';
 import { tf } from '../core/tf.js';
 import { describeBackend, initBackend, type BackendInfo, type BackendOptions } from '../core/backend.js';
-import { resolveConfig, type PartialTrainConfig, type TrainConfig } from '../core/defaults.js';
+import { BACKBONE_PRESETS, resolveConfig, type PartialTrainConfig, type TrainConfig } from '../core/defaults.js';
 import { loadManifest, type Manifest } from '../data/manifest.js';
 import { splitItems, type Split } from '../data/split.js';
 import { createStreams } from '../data/batches.js';
-import { backboneOf, buildModel, type HeadSpec } from '../model/build.js';
-import { assignLayerWeights, readTfjsLayerWeights } from '../io/layer_weights.js';
+import { backboneOf, buildModel, loadModelResources, type HeadSpec } from '../model/build.js';
+import { assignLayerWeights } from '../io/layer_weights.js';
+import { readLayerWeights } from '../io/keras_h5.js';
+import { cachedWeightsPath } from '../weights/cache.js';
 import { saveModelDir } from '../io/model_dir.js';
 import { renderHistoryPlot } from '../plot/history_plot.js';
 import { renderPredictionGrid } from '../plot/grid.js';
@@ -23,6 +25,7 @@ import { renderReport } from '../eval/report.js';
 import type { ModelMeta } from '../io/model_dir.js';
 import { concatHistory, type History } from './history.js';
 import { fit, type FitCallbacks } from './fit.js';
+import type { FrozenEngine } from './frozen.js';
 
 export interface TrainOptions {
   /** Data folder of `<a>_<b>/` subfolders, or a CSV of `path,<head1>,<head2>,…`. */
@@ -32,6 +35,8 @@ export interface TrainOptions {
   config?: PartialTrainConfig;
   backend?: BackendOptions;
   callbacks?: FitCallbacks;
+  /** Where frozen layers run (default auto: onnxruntime when installed, else TF.js). */
+  engine?: FrozenEngine;
   /** Warnings and notes for the user (default: stderr). */
   log?: (message: string) => void;
 }
@@ -80,15 +85,34 @@ export function summarizeData(source: string, manifest: Manifest, split: Split, 
   };
 }
 
+/**
+ * The backbone's weight file: the one given, else the cached download of its known file
+ * (`branchnet weights get`), else null. Recorded in the saved config, so a run can be repeated.
+ */
+export function withCachedWeights(config: TrainConfig, log: (m: string) => void): TrainConfig {
+  const { backbone, weights } = config.model.backbone;
+  const name = BACKBONE_PRESETS[backbone].weightsName;
+  const usesBackbone = config.model.arch === 'single-head-vgg' || (config.model.arch !== 'multilabel' && Object.values(config.model.branches).includes('backbone'));
+  if (weights !== null || name === null || !usesBackbone) return config;
+  const cached = cachedWeightsPath(name);
+  if (cached === null) return config;
+  log(`backbone ${backbone}: using the cached weights ${cached}`);
+  return { ...config, model: { ...config.model, backbone: { ...config.model.backbone, weights: cached } } };
+}
+
 /** Load pretrained backbone weights into every backbone branch, or warn loudly that there are none. */
 export async function prepareBackbones(model: tf.LayersModel, config: TrainConfig, log: (m: string) => void): Promise<void> {
   const heads = config.model.heads.filter((h) => backboneOf(model, h));
   if (heads.length === 0) return;
   const { backbone, weights } = config.model.backbone;
   if (weights) {
-    const source = await readTfjsLayerWeights(weights);
+    const source = await readLayerWeights(weights);
     try {
-      for (const h of heads) assignLayerWeights(backboneOf(model, h)!, source, weights);
+      // A model.json backbone was cut from the file's model, and a whole saved model holds its
+      // heads too, so extra layers are fine; but VGG16's include_top file (fc1, fc2, predictions)
+      // is the wrong download and is refused with a message that names the _notop file.
+      const allowExtra = backbone !== 'vgg16' || !['fc1', 'fc2', 'predictions'].some((k) => source.has(k));
+      for (const h of heads) assignLayerWeights(backboneOf(model, h)!, source, weights, { allowExtra });
     } finally {
       tf.dispose([...source.values()].flat());
     }
@@ -98,7 +122,7 @@ export async function prepareBackbones(model: tf.LayersModel, config: TrainConfi
       '',
       '!!! WARNING: the ' + backbone + ' base of branch' + (heads.length > 1 ? 'es ' : ' ') + heads.join(', ') + ' is UNTRAINED (random weights) and frozen in phase 1.',
       '!!! The notebook uses ImageNet weights here; without them the type head learns from random features.',
-      '!!! Give --weights <model.json>, or use --backbone scratch to train a small base from scratch.',
+      `!!! Run \`branchnet weights get ${BACKBONE_PRESETS[backbone].weightsName ?? backbone}\` (or give --weights <file.h5|model.json>), or use --backbone scratch to train a small base from scratch.`,
       '',
     ].join('\n'));
   }
@@ -112,7 +136,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const started = performance.now();
   const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
   const backend = await initBackend(opts.backend);
-  const config = resolveConfig(opts.config);
+  const config = withCachedWeights(resolveConfig(opts.config), log);
   const manifest = await loadManifest(opts.data, { heads: config.model.heads });
   const split = splitItems(manifest.items, { valFraction: config.data.valFraction, seed: config.data.seed, holdOut: config.data.holdOut });
   const skipped = [...manifest.skipped];
@@ -126,10 +150,12 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     interpolation: config.data.interpolation, augment: config.data.augment, seed: config.seed, onSkip,
   });
   log(`data: ${manifest.items.length} images in ${new Set(manifest.items.map((it) => it.combo)).size} combinations; ${split.train.length} training, ${split.val.length} validation${split.heldOut.length ? `, ${split.heldOut.length} held out` : ''}`);
-  const model = buildModel(config.model, manifest.heads, config.seed);
+  const model = buildModel(config.model, manifest.heads, config.seed, await loadModelResources(config.model));
   try {
     await prepareBackbones(model, config, log);
-    const history = await fit(model, config, streams.train, split.val.length > 0 ? streams.val : null, opts.callbacks);
+    const history = await fit(model, config, streams.train, split.val.length > 0 ? streams.val : null, opts.callbacks, {
+      engine: opts.engine, threads: opts.backend?.threads, log,
+    });
     const data = summarizeData(opts.data, manifest, split, skipped);
     const modelDir = path.resolve(opts.out ?? path.join('runs', timestamp()));
     const meta = { heads: manifest.heads, config, backend: describeBackend(backend), info: { data } as Record<string, unknown> };
@@ -139,8 +165,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     let metrics: Metrics | null = null;
     let grid: Uint8Array | null = null;
     if (evalItems.length > 0) {
-      const predictor = Predictor.fromModel(model, { format: 'branchnet-model', formatVersion: 1, createdAt: '', ...meta } as ModelMeta);
-      const evaluation = await evaluateItems(predictor, evalItems, trainCombos);
+      const predictor = await Predictor.fromModel(model, { format: 'branchnet-model', formatVersion: 1, createdAt: '', ...meta } as ModelMeta, {
+        engine: opts.engine, threads: opts.backend?.threads,
+      });
+      const evaluation = await evaluateItems(predictor, evalItems, trainCombos).finally(() => predictor.dispose(false));
       metrics = evaluateMetrics(evaluation);
       grid = await renderPredictionGrid(gridCells(evaluation));
     }

@@ -16,6 +16,8 @@ export async function compareCommand(args: CompareArgs): Promise<number> {
     config: await layeredConfig(args),
     out: args.out,
     callbacks: () => progressCallbacks({ quiet: args.quiet }),
+    backend: { backend: args.backend, threads: args.threads },
+    engine: args.engine,
   });
   process.stdout.write(`\n${r.table}\n\nreport: ${r.reportPath}\n`);
   return 0;

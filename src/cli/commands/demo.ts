@@ -42,8 +42,10 @@ export async function demoCommand(args: DemoArgs): Promise<number> {
       config: { ...base, model: { ...base.model, arch } },
       callbacks: progressCallbacks({ quiet: args.quiet }),
       log: (m) => process.stderr.write(m + '\n'),
+      backend: { backend: args.backend, threads: args.threads },
+      engine: args.engine,
     });
-    const predictor = await Predictor.load(result.modelDir);
+    const predictor = await Predictor.load(result.modelDir, { engine: args.engine, threads: args.threads });
     let evaluation: EvalResult;
     try {
       evaluation = await evaluate(predictor, path.join(data.out, 'test'));

@@ -9,7 +9,7 @@ import type { EvaluateArgs } from '../parse.js';
 
 export async function evaluateCommand(args: EvaluateArgs): Promise<number> {
   const backend = await initBackend({ backend: args.backend, threads: args.threads });
-  const predictor = await Predictor.load(args.model);
+  const predictor = await Predictor.load(args.model, { engine: args.engine, threads: args.threads });
   try {
     const result = await evaluate(predictor, args.data, { trainCombos: args.trainCombos });
     const metrics = evaluateMetrics(result);

@@ -18,7 +18,7 @@ export async function predictCommand(args: PredictArgs): Promise<number> {
   await initBackend({ backend: args.backend, threads: args.threads });
   const files = await expandInputs(args.inputs);
   if (files.length === 0) fail('E_DATA_EMPTY', `no image files in ${args.inputs.join(', ')}; give image files or folders of images`);
-  const predictor = await Predictor.load(args.model);
+  const predictor = await Predictor.load(args.model, { engine: args.engine, threads: args.threads });
   try {
     const { predictions, failures } = await predictor.predictFiles(files, { batchSize: args.batchSize });
     const heads = predictor.heads.map((h) => h.name);

@@ -1,7 +1,8 @@
 /** `branchnet summary [model]`: the per-branch table of a saved model or of a config. */
 import { initBackend } from '../../core/backend.js';
 import { resolveConfig } from '../../core/defaults.js';
-import { applyPhase, buildModel } from '../../model/build.js';
+import { applyPhase, buildModel, loadModelResources } from '../../model/build.js';
+import { withCachedWeights } from '../../train/train.js';
 import { formatSummary, summarize } from '../../model/summary.js';
 import { loadModelDir } from '../../io/model_dir.js';
 import type { SummaryArgs } from '../parse.js';
@@ -16,9 +17,9 @@ export async function summaryCommand(args: SummaryArgs): Promise<number> {
     config = saved.meta.config;
     process.stdout.write(`heads: ${saved.meta.heads.map((h) => `${h.name} [${h.vocab.join(', ')}]`).join('; ')}\n`);
   } else {
-    config = resolveConfig(args.config);
+    config = withCachedWeights(resolveConfig(args.config), (m) => process.stderr.write(m + '\n'));
     const heads = config.model.heads.map((name, i) => ({ name, vocab: Array.from({ length: args.classes[i] ?? 3 }, (_, k) => `class${k}`) }));
-    model = buildModel(config.model, heads, config.seed);
+    model = buildModel(config.model, heads, config.seed, await loadModelResources(config.model));
   }
   config.phases.forEach((phase, i) => {
     applyPhase(model, config.model.heads, phase);

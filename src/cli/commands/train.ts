@@ -49,6 +49,7 @@ export async function trainCommand(args: TrainArgs): Promise<number> {
     out: args.out,
     config,
     backend: { backend: args.backend, threads: args.threads },
+    engine: args.engine,
     callbacks: progressCallbacks({ quiet: args.quiet }),
   });
   const out = process.stdout;

@@ -1,0 +1,95 @@
+/**
+ * onnxruntime-node as an inference engine for TF.js models: export the model to ONNX
+ * (../export/onnx.ts) and run it in an InferenceSession on the CPU, returning TF.js tensors.
+ * For VGG16 this is ~2.7x faster than TF.js wasm, which matters most for a frozen backbone run
+ * as inference while the trainable head stays in TF.js.
+ *
+ * onnxruntime-node is an optional dependency: `loadOrt()` resolves to null when it is absent and
+ * `OrtModel.create` then too, so callers fall back to TF.js. The session holds a snapshot of the
+ * weights at `create` time: after weights change (unfreezing, loading), create a new one.
+ *
+ * @example
+ * const ort = await OrtModel.create(backbone);
+ * const features = ort ? (await ort.run(images))[0] : backbone.predict(images) as tf.Tensor;
+ */
+import os from 'node:os';
+import { tf } from '../core/tf.js';
+import { fail } from '../core/errors.js';
+import { exportOnnx } from '../export/onnx.js';
+
+type Ort = typeof import('onnxruntime-node');
+type Session = import('onnxruntime-node').InferenceSession;
+
+let loading: Promise<Ort | null> | null = null;
+
+/** onnxruntime-node, or null when it is not installed (or cannot load on this platform). Cached. */
+export function loadOrt(): Promise<Ort | null> {
+  loading ??= (async () => {
+    try {
+      const mod = await import('onnxruntime-node');
+      return (mod.InferenceSession ? mod : (mod as unknown as { default: Ort }).default) ?? null;
+    } catch {
+      return null;
+    }
+  })();
+  return loading;
+}
+
+export interface OrtModelOptions {
+  /** Intra-op threads; defaults to os.availableParallelism(). */
+  threads?: number;
+}
+
+export class OrtModel {
+  private constructor(
+    private readonly ort: Ort,
+    private readonly session: Session,
+    readonly inputNames: readonly string[],
+    readonly outputNames: readonly string[],
+  ) {}
+
+  /** Export `model` (dynamic batch) and open a session on it; null when onnxruntime-node is absent. */
+  static async create(model: tf.LayersModel, opts: OrtModelOptions = {}): Promise<OrtModel | null> {
+    const ort = await loadOrt();
+    if (!ort) return null;
+    const bytes = exportOnnx(model, { batch: 'dynamic' });
+    let session: Session;
+    try {
+      session = await ort.InferenceSession.create(bytes, {
+        intraOpNumThreads: opts.threads ?? os.availableParallelism(),
+        interOpNumThreads: 1,
+        executionMode: 'sequential',
+        graphOptimizationLevel: 'all',
+      });
+    } catch (e) {
+      return fail('E_ONNX', `onnxruntime could not load the ONNX export of model ${model.name}: ${(e as Error).message.split('\n')[0]}`, e);
+    }
+    return new OrtModel(ort, session, session.inputNames, session.outputNames);
+  }
+
+  /** Run on a float32 batch (NHWC, any batch size); one TF.js tensor per model output, owned by the caller. */
+  async run(x: tf.Tensor | tf.Tensor[]): Promise<tf.Tensor[]> {
+    const xs = Array.isArray(x) ? x : [x];
+    if (xs.length !== this.inputNames.length) {
+      fail('E_ONNX', `OrtModel.run got ${xs.length} inputs; the model takes ${this.inputNames.length} (${this.inputNames.join(', ')})`);
+    }
+    const feeds: Record<string, InstanceType<Ort['Tensor']>> = {};
+    for (const [i, t] of xs.entries()) {
+      if (t.dtype !== 'float32') fail('E_ONNX', `OrtModel.run input ${this.inputNames[i]} is ${t.dtype}; it takes float32`);
+      feeds[this.inputNames[i]] = new this.ort.Tensor('float32', (await t.data()) as Float32Array, t.shape);
+    }
+    const out = await this.session.run(feeds);
+    for (const f of Object.values(feeds)) f.dispose();
+    return this.outputNames.map((name) => {
+      const o = out[name];
+      const y = tf.tensor(o.data as Float32Array, o.dims as number[], 'float32');
+      o.dispose();
+      return y;
+    });
+  }
+
+  /** Release the session. */
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+}
