@@ -1,6 +1,6 @@
 // Child process of bench/run.mjs: times one mode of branchnet's own engine on the notebook's
 // model and prints one `BENCH_RESULT {json}` line, with this process's peak RSS (VmHWM).
-//   node bench/ours.mjs --mode infer-tfjs|infer-ort|p1|p2 --height 160 --width 128 --batch 20 \
+//   node bench/ours.mjs --mode infer-tfjs|infer-ort|p1|p2|p1-ort|p2-ort --height 160 --width 128 --batch 20 \
 //        --threads 2 --iters 5 --warmup 2 --idle-wait 10 --idle-thresh 0.1
 // Each mode runs in its own process so that its peak RSS is its own.
 import { parseArgs, peakRssMb, timeSteps } from './guard.mjs';
@@ -13,6 +13,7 @@ const { buildModel, applyPhase } = await import(new URL('model/build.js', dist))
 const { stepContext } = await import(new URL('train/fit.js', dist));
 const { trainStep } = await import(new URL('train/step.js', dist));
 const { makeOptimizer } = await import(new URL('train/optimizers.js', dist));
+const { makeFrozenRunner } = await import(new URL('train/frozen.js', dist));
 
 const a = parseArgs(process.argv.slice(2));
 const mode = String(a.mode);
@@ -100,11 +101,20 @@ if (mode === 'infer-tfjs' || mode === 'infer-ort') {
   const t = await timeSteps(step, timing);
   ort?.dispose();
   emit({ available: true, path, backend, flops_fwd: fwd, flops_per_img: fwd, flops_convention: '1x forward', img_s: B / t.median_s, ...t });
-} else if (mode === 'p1' || mode === 'p2') {
-  const phase = cfg.phases[mode === 'p1' ? 0 : 1];
+} else if (/^p[12](-ort)?$/.test(mode)) {
+  // p1/p2: everything in TF.js; p1-ort/p2-ort: as `branchnet train` runs by default, the frozen
+  // prefix as an exported ONNX graph on onnxruntime, the trainable rest in TF.js.
+  const phase = cfg.phases[mode.startsWith('p1') ? 0 : 1];
+  const engine = mode.endsWith('-ort') ? 'onnxruntime' : 'tfjs';
   applyPhase(model, cfg.model.heads, phase);
   const flops = countFlops(model);
   const ctx = { ...stepContext(model, cfg, phase), optimizer: makeOptimizer(phase) };
+  try {
+    ctx.frozen = await makeFrozenRunner(ctx.plan, [H, W, 3], { engine, threads });
+  } catch (e) {
+    emit({ available: false, reason: String(e.message).split('\n')[0], backend });
+    process.exit(0);
+  }
   const batch = {
     x: Float32Array.from({ length: B * H * W * 3 }, () => Math.random()),
     y: [Int32Array.from({ length: B }, (_, i) => i % 3), Int32Array.from({ length: B }, (_, i) => (i * 7) % 3)],
@@ -112,13 +122,13 @@ if (mode === 'infer-tfjs' || mode === 'infer-ort') {
   };
   const t = await timeSteps(async () => { await trainStep(ctx, batch); }, timing);
   emit({
-    available: true, path: `trainStep (${phase.name}, unfreeze ${phase.unfreeze})`, backend,
+    available: true, path: `trainStep (${phase.name}, unfreeze ${phase.unfreeze}; ${ctx.frozen.description})`, backend,
     flops_fwd: flops.trainable + flops.frozen, flops_trainable_fwd: flops.trainable, flops_frozen_fwd: flops.frozen,
     flops_per_img: 3 * flops.trainable + flops.frozen, flops_convention: '3x forward of trainable layers + 1x of frozen',
     trainable_params: model.trainableWeights.reduce((s, w) => s + w.shape.reduce((p, d) => p * d, 1), 0),
     img_s: B / t.median_s, ...t,
   });
 } else {
-  throw new Error(`unknown --mode ${mode}; expected infer-tfjs, infer-ort, p1 or p2`);
+  throw new Error(`unknown --mode ${mode}; expected infer-tfjs, infer-ort, p1, p2, p1-ort or p2-ort`);
 }
 process.exit(0);

@@ -205,9 +205,7 @@ function trainConfig(o: TrainOpts): PartialTrainConfig {
   cfg.data = data;
   if (o.preprocess) cfg.model!.preprocess = o.preprocess as never;
   if (o.seed !== undefined) cfg.seed = o.seed;
-  if (o.unfreeze && o.unfreezeFrom) throw new InvalidArgumentError('--unfreeze and --unfreeze-from both say where fine-tuning starts; give one');
-  const unfreezeArg = o.unfreezeFrom ?? o.unfreeze;
-  const unfreeze = unfreezeArg === undefined ? undefined : unfreezeArg === 'none' ? null : unfreezeArg;
+  const unfreeze = unfreezeOf(o);
   if (o.epochs || o.steps !== undefined || o.valSteps !== undefined || o.lr || unfreeze !== undefined) {
     const n = Math.max(2, o.epochs?.length ?? 0, o.lr?.length ?? 0);
     const phases: Partial<PhaseConfig>[] = [];
@@ -226,8 +224,21 @@ function trainConfig(o: TrainOpts): PartialTrainConfig {
   return cfg;
 }
 
-function trainingOptions(cmd: Command): Command {
+function unfreezeOptions(cmd: Command): Command {
   return cmd
+    .option('--unfreeze <prefix>', "backbone layers trained from phase 2 on: from the first layer whose name starts with it (default: block5 for vgg16, conv_dw_13 for mobilenet; 'none' keeps it frozen)")
+    .option('--unfreeze-from <layer>', 'as --unfreeze, naming the exact layer fine-tuning starts from');
+}
+
+/** Phase 2 onwards unfreezes from the given layer (the notebook fine-tunes in its second phase). */
+function unfreezeOf(o: { unfreeze?: string; unfreezeFrom?: string }): string | null | undefined {
+  if (o.unfreeze && o.unfreezeFrom) throw new InvalidArgumentError('--unfreeze and --unfreeze-from both say where fine-tuning starts; give one');
+  const v = o.unfreezeFrom ?? o.unfreeze;
+  return v === undefined ? undefined : v === 'none' ? null : v;
+}
+
+function trainingOptions(cmd: Command): Command {
+  return unfreezeOptions(cmd)
     .addOption(new Option('--preset <name>', 'start from a preset: quick = 96x80, scratch base, 3+1 epochs of 40 steps (what npm start trains)').choices(['quick']))
     .option('--config <file>', 'JSON config file (same shape as branchnet.json "config"); flags override it')
     .option('--epochs <n,n>', 'epochs per phase (default 10,5; 0 skips a phase)', numList('--epochs'))
@@ -242,8 +253,6 @@ function trainingOptions(cmd: Command): Command {
     .option('--hold-out <combos>', 'combinations kept out of training and validation, e.g. black_dress,red_jeans', list)
     .addOption(new Option('--interpolation <kind>', 'resize filter (default nearest, as Keras load_img)').choices(['nearest', 'bilinear', 'bicubic', 'lanczos', 'area']))
     .addOption(new Option('--preprocess <mode>', "pixel scaling: rescale = x/255 (the notebook's, default for vgg16), caffe = Keras's VGG16 preprocess_input (BGR, mean subtracted), tf = [-1, 1] (MobileNet)").choices(['rescale', 'caffe', 'tf']))
-    .option('--unfreeze <prefix>', "backbone layers trained from phase 2 on: from the first layer whose name starts with it (default: block5 for vgg16, conv_dw_13 for mobilenet; 'none' keeps it frozen)")
-    .option('--unfreeze-from <layer>', 'as --unfreeze, naming the exact layer fine-tuning starts from')
     .option('--cache-backbone', "compute each image's frozen-backbone features once and reuse them (implies --no-augment)");
 }
 
@@ -266,12 +275,13 @@ function build(onParsed: (a: ParsedArgs) => void, output: Output): Command {
       ...commonArgs(o),
     }));
 
-  common(modelOptions(program.command('summary')
+  unfreezeOptions(common(modelOptions(program.command('summary')
     .description("print the model's per-branch table and parameter counts (of a saved model, or of a config)")
     .argument('[model]', 'model directory; without it, the model the options describe')
-    .option('--classes <n,n>', 'classes per head when no model is given (default 3 per head)', numList('--classes'))))
-    .action((model: string | undefined, o: ModelOpts & CommonOptions & { classes?: number[] }) => onParsed({
-      command: 'summary', model, config: { model: modelConfig(o) }, classes: o.classes ?? [],
+    .option('--classes <n,n>', 'classes per head when no model is given (default 3 per head)', numList('--classes')))))
+    .action((model: string | undefined, o: ModelOpts & CommonOptions & { classes?: number[]; unfreeze?: string; unfreezeFrom?: string }) => onParsed({
+      command: 'summary', model, classes: o.classes ?? [],
+      config: { model: modelConfig(o), ...(unfreezeOf(o) !== undefined ? { phases: [{}, { unfreeze: unfreezeOf(o) }] } : {}) },
       ...commonArgs(o),
     }));
 
