@@ -71,7 +71,12 @@ async function init(opts: BackendOptions): Promise<BackendInfo> {
   }
   if (request === 'wasm' || request === 'auto') {
     const w = await tryWasm(threads, notes);
-    if (w) return { name: 'wasm', threads: w.threads, simd: w.simd, notes };
+    if (w) {
+      // Large convs and their gradients run natively when onnxruntime-node is installed.
+      const { registerOrtConvKernels } = await import('./kernels/index.js');
+      if (registerOrtConvKernels({ threads: w.threads }).length > 0) notes.push('conv kernels: onnxruntime');
+      return { name: 'wasm', threads: w.threads, simd: w.simd, notes };
+    }
     if (request === 'wasm') fail('E_BACKEND', `backend "wasm" requested but it could not start (${notes.at(-1)}); use --backend cpu`);
   }
   await tf.setBackend('cpu');

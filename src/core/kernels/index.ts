@@ -22,6 +22,9 @@ import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise_conv2d_nat
 import { maxPoolGradConfig } from './max_pool_grad.js';
 import { tileConfig } from './tile.js';
 
+// Optional native conv kernels (onnxruntime-node), registered on top of these by ../backend.ts.
+export { ortConvStats, registerOrtConvKernels, unregisterOrtConvKernels } from './ort_conv.js';
+
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   conv2dBackpropFilterConfig,
   conv2dBackpropInputConfig,
