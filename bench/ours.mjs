@@ -86,17 +86,15 @@ if (mode === 'infer-tfjs' || mode === 'infer-ort') {
       emit({ available: false, reason: `dist/engine/ort.js not available (${String(e.message).split('\n')[0]})`, backend });
       process.exit(0);
     }
-    ort = await OrtModel.create(model, { threads });
+    // As Predictor runs it: pixels prepared planar (NCHW), as the onnxruntime and PyTorch peers get them.
+    ort = await OrtModel.create(model, { threads, inputLayout: 'nchw' });
     if (!ort) {
       emit({ available: false, reason: 'OrtModel.create returned null (onnxruntime-node absent)', backend });
       process.exit(0);
     }
-    path = 'onnxruntime via branchnet export (OrtModel)';
-    step = async () => {
-      const outs = await ort.run(x);
-      for (const o of outs) o.dataSync();
-      tf.dispose(outs);
-    };
+    path = 'onnxruntime via branchnet export (OrtModel.runArrays, as Predictor runs it: one reused input buffer)';
+    const data = x.dataSync();
+    step = async () => { await ort.runArrays([{ data, shape: [B, 3, H, W] }]); };
   }
   const t = await timeSteps(step, timing);
   ort?.dispose();

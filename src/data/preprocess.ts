@@ -29,7 +29,8 @@ function outputFor(n: number, out: Float32Array | undefined, what: string): Floa
  * Turn HWC RGB pixels into network input. `out` may be the input itself (in-place) when the
  * input is a Float32Array, or a subarray of a batch buffer.
  */
-export function preprocess(pixels: Uint8Array | Float32Array, mode: PreprocessMode, out?: Float32Array): Float32Array {
+export function preprocess(pixels: Uint8Array | Float32Array, mode: PreprocessMode, out?: Float32Array, layout: 'nhwc' | 'nchw' = 'nhwc'): Float32Array {
+  if (layout === 'nchw') return toPlanar(preprocess(pixels, mode, undefined, 'nhwc'), out);
   const n = pixels.length;
   checkLength(n, 'preprocess');
   const y = outputFor(n, out, 'preprocess');
@@ -56,6 +57,20 @@ export function preprocess(pixels: Uint8Array | Float32Array, mode: PreprocessMo
     default:
       return fail('E_CONFIG', `preprocess mode "${String(mode)}" is unknown; use one of ${PREPROCESS_MODES.join(', ')}`);
   }
+}
+
+/** HWC (interleaved) → CHW (planar), for 3-channel pixels; what channels-first engines take. */
+export function toPlanar(hwc: Float32Array, out?: Float32Array): Float32Array {
+  const n = hwc.length;
+  checkLength(n, 'toPlanar');
+  const y = outputFor(n, out, 'toPlanar');
+  const plane = n / 3;
+  for (let p = 0, i = 0; p < plane; p++, i += 3) {
+    y[p] = hwc[i];
+    y[plane + p] = hwc[i + 1];
+    y[2 * plane + p] = hwc[i + 2];
+  }
+  return y;
 }
 
 /**

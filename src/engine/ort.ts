@@ -38,6 +38,8 @@ export function loadOrt(): Promise<Ort | null> {
 export interface OrtModelOptions {
   /** Intra-op threads; defaults to os.availableParallelism(). */
   threads?: number;
+  /** Layout of image inputs the caller feeds (see ExportOnnxOptions.inputLayout); default nhwc. */
+  inputLayout?: 'nhwc' | 'nchw';
 }
 
 export class OrtModel {
@@ -46,13 +48,15 @@ export class OrtModel {
     private readonly session: Session,
     readonly inputNames: readonly string[],
     readonly outputNames: readonly string[],
+    /** Layout `runArrays` expects for image inputs (`run` always takes TF.js's NHWC). */
+    readonly inputLayout: 'nhwc' | 'nchw' = 'nhwc',
   ) {}
 
   /** Export `model` (dynamic batch) and open a session on it; null when onnxruntime-node is absent. */
   static async create(model: tf.LayersModel, opts: OrtModelOptions = {}): Promise<OrtModel | null> {
     const ort = await loadOrt();
     if (!ort) return null;
-    const bytes = exportOnnx(model, { batch: 'dynamic' });
+    const bytes = exportOnnx(model, { batch: 'dynamic', inputLayout: opts.inputLayout });
     let session: Session;
     try {
       session = await ort.InferenceSession.create(bytes, {
@@ -64,12 +68,13 @@ export class OrtModel {
     } catch (e) {
       return fail('E_ONNX', `onnxruntime could not load the ONNX export of model ${model.name}: ${(e as Error).message.split('\n')[0]}`, e);
     }
-    return new OrtModel(ort, session, session.inputNames, session.outputNames);
+    return new OrtModel(ort, session, session.inputNames, session.outputNames, opts.inputLayout ?? 'nhwc');
   }
 
   /** Run on a float32 batch (NHWC, any batch size); one TF.js tensor per model output, owned by the caller. */
   async run(x: tf.Tensor | tf.Tensor[]): Promise<tf.Tensor[]> {
     const xs = Array.isArray(x) ? x : [x];
+    if (this.inputLayout === 'nchw') fail('E_ONNX', 'OrtModel.run takes NHWC TF.js tensors; this model was created with inputLayout nchw, so feed it with runArrays');
     if (xs.length !== this.inputNames.length) {
       fail('E_ONNX', `OrtModel.run got ${xs.length} inputs; the model takes ${this.inputNames.length} (${this.inputNames.join(', ')})`);
     }
@@ -86,6 +91,21 @@ export class OrtModel {
       o.dispose();
       return y;
     });
+  }
+
+  /**
+   * Run on plain float32 arrays (in `inputLayout`, shapes as fed), without TF.js tensors in between: the arrays are handed
+   * to onnxruntime as they are, so a caller that reuses its input buffer allocates nothing per
+   * call (fresh multi-megabyte arrays cost page faults: ~15 ms per batch of 20 at 160x128).
+   */
+  async runArrays(inputs: { data: Float32Array; shape: number[] }[]): Promise<{ data: Float32Array; shape: number[] }[]> {
+    if (inputs.length !== this.inputNames.length) {
+      fail('E_ONNX', `OrtModel.runArrays got ${inputs.length} inputs; the model takes ${this.inputNames.length} (${this.inputNames.join(', ')})`);
+    }
+    const feeds: Record<string, InstanceType<Ort['Tensor']>> = {};
+    inputs.forEach((x, i) => { feeds[this.inputNames[i]] = new this.ort.Tensor('float32', x.data, x.shape); });
+    const out = await this.session.run(feeds);
+    return this.outputNames.map((name) => ({ data: out[name].data as Float32Array, shape: out[name].dims as number[] }));
   }
 
   /** Release the session. */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { tf } from '../core/tf.js';
 import { BranchnetError, fail } from '../core/errors.js';
 import { decodeImage } from '../data/decode.js';
-import { preprocess } from '../data/preprocess.js';
+import { preprocess, toPlanar } from '../data/preprocess.js';
 import { IMAGE_EXTENSIONS } from '../data/manifest.js';
 import { loadModelDir, type ModelMeta } from '../io/model_dir.js';
 import { OrtModel } from '../engine/ort.js';
@@ -63,6 +63,8 @@ export async function expandInputs(inputs: string[]): Promise<string[]> {
 }
 
 export class Predictor {
+  private buffer = new Float32Array(0);
+
   private constructor(readonly model: tf.LayersModel, readonly meta: ModelMeta, private readonly ort: OrtModel | null) {}
 
   /** @example const p = await Predictor.load('runs/a'); const preds = await p.predictFiles(['x.jpg']); p.dispose(); */
@@ -79,7 +81,8 @@ export class Predictor {
   private static async engineFor(model: tf.LayersModel, opts: PredictorOptions): Promise<OrtModel | null> {
     const engine = opts.engine ?? 'auto';
     if (engine === 'tfjs') return null;
-    const ort = await OrtModel.create(model, { threads: opts.threads });
+    // Pixels are prepared planar (NCHW) for onnxruntime: no transpose inside its graph.
+    const ort = await OrtModel.create(model, { threads: opts.threads, inputLayout: 'nchw' });
     if (!ort && engine === 'onnxruntime') fail('E_BACKEND', 'engine onnxruntime: onnxruntime-node is not installed; run `npm install onnxruntime-node` or use --engine tfjs');
     return ort;
   }
@@ -91,20 +94,28 @@ export class Predictor {
 
   /** Probabilities per head for preprocessed input [n, h, w, 3]; plain arrays out. */
   async predictArray(x: Float32Array, n: number): Promise<number[][][]> {
+    if (!this.ort) return this.runBatch(x, n);
+    const per = this.meta.config.model.height * this.meta.config.model.width * 3;
+    const planar = new Float32Array(n * per);
+    for (let i = 0; i < n; i++) toPlanar(x.subarray(i * per, (i + 1) * per), planar.subarray(i * per, (i + 1) * per));
+    return this.runBatch(planar, n);
+  }
+
+  /** The input layout the engine takes: planar for onnxruntime, interleaved for TF.js. */
+  private get layout(): 'nchw' | 'nhwc' { return this.ort ? 'nchw' : 'nhwc'; }
+
+  /** Run a batch already in the engine's layout. */
+  private async runBatch(x: Float32Array, n: number): Promise<number[][][]> {
     const { height, width } = this.meta.config.model;
     if (this.ort) {
-      const input = tf.tensor4d(x, [n, height, width, 3]);
-      try {
-        const outs = await this.ort.run(input);
-        const rows = outs.map((t) => t.arraySync() as number[][]);
-        tf.dispose(outs);
-        return rows;
-      } finally {
-        input.dispose();
-      }
+      const outs = await this.ort.runArrays([{ data: x.subarray(0, n * height * width * 3), shape: [n, 3, height, width] }]);
+      return outs.map((o) => {
+        const k = o.shape[1];
+        return Array.from({ length: n }, (_, i) => Array.from(o.data.subarray(i * k, (i + 1) * k)));
+      });
     }
     return tf.tidy(() => {
-      const out = this.model.predict(tf.tensor4d(x, [n, height, width, 3]));
+      const out = this.model.predict(tf.tensor4d(x.subarray(0, n * height * width * 3), [n, height, width, 3]));
       const outs = Array.isArray(out) ? out : [out];
       return outs.map((t) => t.arraySync() as number[][]);
     });
@@ -130,9 +141,11 @@ export class Predictor {
       }));
       const ok = chunk.map((f, i) => [f, decoded[i]] as const).filter(([, d]) => d !== null);
       if (ok.length === 0) continue;
-      const x = new Float32Array(ok.length * per);
-      ok.forEach(([, d], i) => preprocess(d!.data, mode, x.subarray(i * per, (i + 1) * per)));
-      const probs = await this.predictArray(x, ok.length);
+      // One input buffer per predictor, reused batch after batch (see OrtModel.runArrays).
+      if (this.buffer.length < batchSize * per) this.buffer = new Float32Array(batchSize * per);
+      const x = this.buffer.subarray(0, ok.length * per);
+      ok.forEach(([, d], i) => preprocess(d!.data, mode, x.subarray(i * per, (i + 1) * per), this.layout));
+      const probs = await this.runBatch(x, ok.length);
       ok.forEach(([f], i) => predictions.push({ path: f, heads: this.decode(probs.map((head) => head[i])) }));
     }
     return { predictions, failures };

@@ -26,6 +26,12 @@ export interface ExportOnnxOptions {
   inputName?: string;
   /** A fixed batch size, or 'dynamic' (default): the batch axis is the symbolic `N`. */
   batch?: number | 'dynamic';
+  /**
+   * Layout of rank-4 image inputs: 'nhwc' (default, as TF.js) or 'nchw' (channels first, what
+   * onnxruntime's convolutions use: a caller that prepares its pixels planar saves the graph's
+   * leading Transpose).
+   */
+  inputLayout?: 'nhwc' | 'nchw';
 }
 
 /** Layer classes the exporter translates (plus nested LayersModel / Sequential, which it inlines). */
@@ -55,7 +61,8 @@ export function exportOnnx(model: tf.LayersModel, opts: ExportOnnxOptions = {}):
   const outputNames = uniqueNames([...inputNames, ...model.outputs.map((t) => t.sourceLayer.name)]).slice(inputNames.length);
   [...inputNames, ...outputNames].forEach((n) => g.reserve(n));
 
-  const inputs = model.inputs.map((t, i): Val => ({ name: inputNames[i], rank: t.shape.length, nchw: false }));
+  const planar = (t: tf.SymbolicTensor) => opts.inputLayout === 'nchw' && t.shape.length === 4;
+  const inputs = model.inputs.map((t, i): Val => ({ name: inputNames[i], rank: t.shape.length, nchw: planar(t) }));
   const results = emitModel(g, model, inputs, '');
   results.forEach((v, i) => g.op('Identity', [g.toTfOrder(v).name], {}, outputNames[i], outputNames[i]));
 
@@ -80,7 +87,7 @@ export function exportOnnx(model: tf.LayersModel, opts: ExportOnnxOptions = {}):
       name: model.name,
       node: g.nodes,
       initializer: g.initializers,
-      input: model.inputs.map((t, i) => valueInfo(inputNames[i], t.shape)),
+      input: model.inputs.map((t, i) => valueInfo(inputNames[i], planar(t) ? [t.shape[0], t.shape[3], t.shape[1], t.shape[2]] : t.shape)),
       output: model.outputs.map((t, i) => valueInfo(outputNames[i], t.shape)),
     },
   });
