@@ -9,55 +9,9 @@ import {
   unregisterOrtConvKernels,
 } from './ort_conv.js';
 
-type Shape4 = [number, number, number, number];
+import { makeInputs, relErr, runOn, type Shape4 } from './kernel_test_utils.js';
+
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
-type Inputs = Record<string, { shape: number[]; data: Float32Array }>;
-
-/** Deterministic uniform(-1, 1) data (mulberry32). */
-function randomData(size: number, seed: number): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
-}
-
-function makeInputs(shapes: Record<string, number[]>, seed: number): Inputs {
-  const out: Inputs = {};
-  let s = seed;
-  for (const [name, shape] of Object.entries(shapes)) {
-    out[name] = { shape, data: randomData(shape.reduce((a, b) => a * b, 1), s++) };
-  }
-  return out;
-}
-
-async function runOn(backendName: 'cpu' | 'wasm', kernel: string, inputs: Inputs, attrs: object): Promise<{ shape: number[]; data: Float32Array }> {
-  await tf.setBackend(backendName);
-  const ts: Record<string, tf.Tensor> = {};
-  for (const [k, v] of Object.entries(inputs)) ts[k] = tf.tensor(v.data, v.shape, 'float32');
-  const out = tf.engine().runKernel(kernel, ts as unknown as tf.NamedTensorMap, attrs as tf.NamedAttrMap) as tf.Tensor;
-  const result = { shape: out.shape, data: out.dataSync() as Float32Array };
-  out.dispose();
-  for (const t of Object.values(ts)) t.dispose();
-  return result;
-}
-
-function relErr(ref: ArrayLike<number>, got: ArrayLike<number>): number {
-  expect(got.length).toBe(ref.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < ref.length; i++) {
-    diff = Math.max(diff, Math.abs(ref[i]! - got[i]!));
-    scale = Math.max(scale, Math.abs(ref[i]!));
-  }
-  expect(scale).toBeGreaterThan(0);
-  return diff / scale;
-}
 
 /** Runs `kernel` on cpu and on wasm, asserts onnxruntime ran the wasm call; relative max error. */
 async function compareWithCpu(kernel: string, shapes: Record<string, number[]>, attrs: object, seed = 1): Promise<number> {
