@@ -55,6 +55,7 @@ export async function trainCommand(args: TrainArgs): Promise<number> {
   const out = process.stdout;
   out.write(`\nModel saved to ${result.modelDir}\n`);
   for (const p of result.history.phases) {
+    if (p.epochs === 0) { out.write(`  ${p.name}: skipped (0 epochs)\n`); continue; }
     const last = (k: string) => p.history[k]?.at(-1);
     const accs = result.heads.map((h) => `${h.name} ${(last(`val_${h.name}_acc`) ?? last(`${h.name}_acc`) ?? NaN).toFixed(4)}`).join(', ');
     out.write(`  ${p.name}: ${p.epochs} epochs, ${p.seconds.toFixed(1)} s, ${p.imagesPerSecond.toFixed(2)} images/s; final ${p.history.val_loss ? 'validation' : 'training'} accuracy: ${accs}\n`);
