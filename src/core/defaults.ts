@@ -172,6 +172,11 @@ export const BACKBONE_PRESETS: Record<BackboneName, BackbonePreset> = {
   tfjs: { layer: null, height: 160, width: 128, preprocess: 'rescale', unfreeze: null, weightsName: null },
 };
 
+/** Whether a model of this family and branches has a conv base (so its weights, size and scaling matter). */
+export function usesBackbone(arch: Arch, branches: Record<string, BranchKind>): boolean {
+  return arch === 'single-head-vgg' || (arch !== 'multilabel' && Object.values(branches).includes('backbone'));
+}
+
 export function defaultBranchKind(head: string): BranchKind {
   return head === 'color' ? 'cnn' : 'backbone';
 }
@@ -252,9 +257,8 @@ export function resolveConfig(partial: PartialTrainConfig = {}): TrainConfig {
   const bbIn = (m.backbone ?? {}) as Partial<BackboneBranchConfig>;
   const backboneName = oneOf(bbIn.backbone ?? DEFAULTS.model.backbone.backbone, BACKBONES, 'model.backbone.backbone');
   const preset = BACKBONE_PRESETS[backboneName];
-  const usesBackbone = m.arch === 'single-head-vgg' || (m.arch !== 'multilabel' && Object.values(branches).includes('backbone'));
   // The backbone's own input size and scaling are the defaults when a branch uses it.
-  const sized = usesBackbone ? preset : DEFAULTS.model;
+  const sized = usesBackbone(m.arch ?? 'split', branches) ? preset : DEFAULTS.model;
   const model: ModelConfig = {
     arch: oneOf(m.arch ?? 'split', ARCHS, 'model.arch'),
     heads,

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { tf } from '../core/tf.js';
 import { describeBackend, initBackend, type BackendInfo, type BackendOptions } from '../core/backend.js';
-import { BACKBONE_PRESETS, resolveConfig, type PartialTrainConfig, type TrainConfig } from '../core/defaults.js';
+import { BACKBONE_PRESETS, resolveConfig, usesBackbone, type PartialTrainConfig, type TrainConfig } from '../core/defaults.js';
 import { loadManifest, type Manifest } from '../data/manifest.js';
 import { splitItems, type Split } from '../data/split.js';
 import { createStreams } from '../data/batches.js';
@@ -92,8 +92,7 @@ export function summarizeData(source: string, manifest: Manifest, split: Split, 
 export function withCachedWeights(config: TrainConfig, log: (m: string) => void): TrainConfig {
   const { backbone, weights } = config.model.backbone;
   const name = BACKBONE_PRESETS[backbone].weightsName;
-  const usesBackbone = config.model.arch === 'single-head-vgg' || (config.model.arch !== 'multilabel' && Object.values(config.model.branches).includes('backbone'));
-  if (weights !== null || name === null || !usesBackbone) return config;
+  if (weights !== null || name === null || !usesBackbone(config.model.arch, config.model.branches)) return config;
   const cached = cachedWeightsPath(name);
   if (cached === null) return config;
   log(`backbone ${backbone}: using the cached weights ${cached}`);
