@@ -40,6 +40,12 @@ export interface OrtModelOptions {
   threads?: number;
   /** Layout of image inputs the caller feeds (see ExportOnnxOptions.inputLayout); default nhwc. */
   inputLayout?: 'nhwc' | 'nchw';
+  /**
+   * Export qualifying 3x3 convolutions as Winograd F(4,3) (ExportOnnxOptions.winograd): 1.5x faster
+   * VGG16 on onnxruntime's CPU provider, within float32 rounding. Default true; false, or the
+   * environment variable BRANCHNET_WINOGRAD=0, exports plain Conv nodes.
+   */
+  winograd?: boolean;
 }
 
 export class OrtModel {
@@ -56,7 +62,8 @@ export class OrtModel {
   static async create(model: tf.LayersModel, opts: OrtModelOptions = {}): Promise<OrtModel | null> {
     const ort = await loadOrt();
     if (!ort) return null;
-    const bytes = exportOnnx(model, { batch: 'dynamic', inputLayout: opts.inputLayout });
+    const winograd = opts.winograd ?? process.env.BRANCHNET_WINOGRAD !== '0';
+    const bytes = exportOnnx(model, { batch: 'dynamic', inputLayout: opts.inputLayout, winograd });
     let session: Session;
     try {
       session = await ort.InferenceSession.create(bytes, {

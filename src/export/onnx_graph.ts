@@ -4,6 +4,9 @@
  * pooling ops are channels-first. A value therefore carries `nchw`: whether its rank-4 data sits
  * in NCHW order (what Conv/pool produce and want) or in the TF.js order (everything else).
  * `toNchw` / `toTfOrder` insert a Transpose only when the layout differs, once per value.
+ * A third layout, HWNC ([H, W, N, C], `hwnc` set), is used between Winograd convolutions
+ * (./onnx_winograd.ts); `toNchw` / `toTfOrder` convert out of it too, so an emitter that does not
+ * know it still gets its input in a layout it does.
  */
 import pkg from 'onnx-proto';
 import type { onnx as Onnx } from 'onnx-proto';
@@ -14,8 +17,10 @@ const { onnx } = pkg;
 export interface Val {
   name: string;
   rank: number;
-  /** Rank-4 data in NCHW order (else the TF.js order). */
+  /** Rank-4 data in NCHW order (else the TF.js order, or HWNC when `hwnc` is set). */
   nchw: boolean;
+  /** Rank-4 data in HWNC order [H, W, N, C]; the static [H, W, C]. Elementwise ops keep it. */
+  hwnc?: [number, number, number];
 }
 
 export type Attr = { int: number } | { float: number } | { ints: number[] } | { str: string };
@@ -31,6 +36,7 @@ function attribute(name: string, a: Attr): Onnx.IAttributeProto {
 /** TF.js axis (may be negative) of a value → the ONNX axis of its data. */
 export function onnxAxis(v: Val, tfAxis: number): number {
   const a = tfAxis < 0 ? tfAxis + v.rank : tfAxis;
+  if (v.hwnc) return [2, 0, 1, 3][a];
   return v.nchw ? [0, 2, 3, 1][a] : a;
 }
 
@@ -90,12 +96,31 @@ export class OnnxGraph {
     return name;
   }
 
+  /** An int64 initializer of any shape (index tables). */
+  int64Tensor(hint: string, data: number[], dims: number[]): string {
+    const b = BigInt64Array.from(data.map((d) => BigInt(d)));
+    const name = this.unique(hint);
+    this.initializers.push({ name, dims, dataType: onnx.TensorProto.DataType.INT64, rawData: new Uint8Array(b.buffer) });
+    return name;
+  }
+
   /** A float32 scalar constant, shared by value. */
   scalar(value: number): string {
     return this.floats(`const_${value}`, [value], [], `scalar:${value}`);
   }
 
   toNchw(v: Val): Val {
+    if (v.hwnc) {
+      // [H, W, N, C] → [H·W, N·C] → 2-D transpose → [N·C, H·W] = [N, C, H, W]: a plain matrix
+      // transpose, where onnxruntime's general 4-D Transpose moving single floats is 20x slower.
+      const [h, w, c] = v.hwnc;
+      const name = this.cached(`nchw:${v.name}`, () => {
+        const rows = this.op('Reshape', [v.name, this.int64s(`${v.name}/shape`, [h * w, -1])], {}, `${v.name}_rows`);
+        const t = this.op('Transpose', [rows], { perm: { ints: [1, 0] } }, `${v.name}_t`);
+        return this.op('Reshape', [t, this.int64s(`${v.name}/shape`, [-1, c, h, w])], {}, `${v.name}_nchw`);
+      });
+      return { name, rank: 4, nchw: true };
+    }
     if (v.nchw || v.rank !== 4) return v;
     const name = this.cached(`nchw:${v.name}`, () => this.op('Transpose', [v.name], { perm: { ints: [0, 3, 1, 2] } }, `${v.name}_nchw`));
     // Going back to the TF.js order later reuses the original instead of transposing twice.
@@ -104,9 +129,26 @@ export class OnnxGraph {
   }
 
   toTfOrder(v: Val): Val {
+    if (v.hwnc) {
+      const name = this.cached(`nhwc:${v.name}`, () => this.op('Transpose', [v.name], { perm: { ints: [2, 0, 1, 3] } }, `${v.name}_nhwc`));
+      return { name, rank: 4, nchw: false };
+    }
     if (!v.nchw) return v;
     const name = this.cached(`nhwc:${v.name}`, () => this.op('Transpose', [v.name], { perm: { ints: [0, 2, 3, 1] } }, `${v.name}_nhwc`));
     return { name, rank: 4, nchw: false };
+  }
+
+  /** `v` (TF.js shape [N, h, w, c]) in HWNC order; see onnx_winograd.ts. */
+  toHwnc(v: Val, [h, w, c]: [number, number, number]): Val {
+    if (v.hwnc) return v;
+    const name = this.cached(`hwnc:${v.name}`, () => {
+      if (!v.nchw) return this.op('Transpose', [v.name], { perm: { ints: [1, 2, 0, 3] } }, `${v.name}_hwnc`);
+      // [N, C, H, W] → [N·C, H·W] → 2-D transpose → [H·W, N·C] = [H, W, N, C].
+      const rows = this.op('Reshape', [v.name, this.int64s(`${v.name}/shape`, [-1, h * w])], {}, `${v.name}_rows`);
+      const t = this.op('Transpose', [rows], { perm: { ints: [1, 0] } }, `${v.name}_t`);
+      return this.op('Reshape', [t, this.int64s(`${v.name}/shape`, [h, w, -1, c])], {}, `${v.name}_hwnc`);
+    });
+    return { name, rank: 4, nchw: false, hwnc: [h, w, c] };
   }
 
   private cached(key: string | undefined, make: () => string): string {

@@ -9,6 +9,7 @@ import { tf } from '../core/tf.js';
 import { fail } from '../core/errors.js';
 import { activate, clip } from './onnx_activations.js';
 import { onnxAxis, type Attr, type OnnxGraph, type Val } from './onnx_graph.js';
+import { emitHwncMaxPool2x2, emitWinogradConv, winogradPlan } from './onnx_winograd.js';
 
 type Shape = (number | null)[];
 
@@ -21,6 +22,8 @@ export interface LayerCall {
   shapes: Shape[];
   /** `layer "name" (Class)`, for error messages. */
   where: string;
+  /** Run qualifying 3x3 convolutions as Winograd F(4,3) in HWNC (ExportOnnxOptions.winograd). */
+  winograd: boolean;
 }
 
 type Emitter = (c: LayerCall) => Val;
@@ -109,6 +112,12 @@ const conv2d: Emitter = (c) => {
   channelsLast(c);
   const cfg = c.cfg as unknown as ConvConfig;
   const k = mustWeight(c, 'kernel'); // [kh, kw, in, out] → ONNX [out, in, kh, kw]
+  const plan = c.winograd ? winogradPlan(c.shapes[0], k.shape.slice(0, 2), cfg.strides, cfg.dilationRate, cfg.padding, k.shape[3] as number) : null;
+  if (plan) {
+    const x = c.g.toHwnc(c.x[0], [plan.h, plan.w, plan.cin]);
+    const bias = cfg.useBias ? mustWeight(c, 'bias').dataSync() as Float32Array : null;
+    return activate(c.g, emitWinogradConv(c.g, x, plan, k, bias, c.layer.name), cfg.activation, c.layer.name, c.where);
+  }
   const w = weightInit(c, 'kernel', k, [3, 2, 0, 1]);
   const y = convOp(c, c.g.toNchw(c.x[0]), w, biasOf(c, cfg), k.shape.slice(0, 2), 1, cfg, c.layer.name);
   return activate(c.g, y, cfg.activation, c.layer.name, c.where);
@@ -144,6 +153,11 @@ const separableConv2d: Emitter = (c) => {
 const pool = (type: 'MaxPool' | 'AveragePool'): Emitter => (c) => {
   channelsLast(c);
   const cfg = c.cfg as unknown as PoolConfig;
+  const x = c.x[0];
+  if (type === 'MaxPool' && x.hwnc && cfg.poolSize.every((p) => p === 2) && cfg.strides.every((s) => s === 2)
+    && (cfg.padding === 'valid' || (x.hwnc[0] % 2 === 0 && x.hwnc[1] % 2 === 0))) {
+    return emitHwncMaxPool2x2(c.g, x, c.layer.name);
+  }
   const attrs: Record<string, Attr> = {
     kernel_shape: { ints: cfg.poolSize }, strides: { ints: cfg.strides },
     ...padAttrs(c, cfg.padding, cfg.poolSize, cfg.strides),
@@ -241,10 +255,10 @@ const softmax: Emitter = (c) => {
   return unary('Softmax', () => ({ axis: { int: onnxAxis(c.x[0], axis) } }))(c);
 };
 
-/** Merge layers need their inputs in one layout: NCHW if any is (rank-4 only), else the TF.js order. */
+/** Merge layers need their inputs in one layout: NCHW if any is (rank-4 only), else the TF.js order (HWNC is left). */
 function aligned(c: LayerCall): Val[] {
   if (c.x.some((v) => v.rank !== c.x[0].rank)) fail('E_ONNX', `${c.where} merges inputs of different ranks; the ONNX exporter needs equal ranks`);
-  return c.x.some((v) => v.nchw) ? c.x.map((v) => c.g.toNchw(v)) : c.x;
+  return c.x.some((v) => v.nchw) ? c.x.map((v) => c.g.toNchw(v)) : c.x.map((v) => c.g.toTfOrder(v));
 }
 
 const merge = (type: 'Sum' | 'Mean' | 'Max' | 'Min' | 'Mul'): Emitter => (c) => {
