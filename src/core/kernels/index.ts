@@ -10,6 +10,8 @@
  *   too slow: Tile (an index computation per element; BatchNorm's gradient tiles statistics)
  *   wrong:    MaxPoolGrad (4.22's native kernel sends an all-negative window's gradient to
  *             its first element instead of its max; replaced)
+ *   too slow: BatchMatMul with a transposed operand (a scalar loop; Dense weight gradients are
+ *             xᵀ·dy): wrapped to transpose first (./batch_mat_mul.ts)
  * Everything else training uses (AvgPoolGrad, FusedBatchNorm, Step, Softmax, Sigmoid,
  * Select, ...) is native in 4.22 and matches the cpu backend.
  */
@@ -21,6 +23,7 @@ import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise_conv2d_na
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise_conv2d_native_backprop_input.js';
 import { maxPoolGradConfig } from './max_pool_grad.js';
 import { tileConfig } from './tile.js';
+import { batchMatMulConfig, isTransposingBatchMatMul } from './batch_mat_mul.js';
 
 // Optional native conv kernels (onnxruntime-node), registered on top of these by ../backend.ts.
 export { ortConvStats, registerOrtConvKernels, unregisterOrtConvKernels } from './ort_conv.js';
@@ -52,6 +55,15 @@ export function registerWasmTrainingKernels(): string[] {
     }
     if (existing === undefined || existing.kernelFunc !== config.kernelFunc) tf.registerKernel(config);
     names.push(config.kernelName);
+  }
+  // BatchMatMul wraps the stock kernel (it keeps running every product), so it is not replaced twice.
+  const bmm = tf.getKernel(tf.BatchMatMul, 'wasm');
+  if (bmm !== undefined) {
+    if (!isTransposingBatchMatMul(bmm)) {
+      tf.unregisterKernel(tf.BatchMatMul, 'wasm');
+      tf.registerKernel(batchMatMulConfig(bmm));
+    }
+    names.push(tf.BatchMatMul);
   }
   return names;
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf.js';
 import { registerWasmTrainingKernels } from './index.js';
+import { batchMatMulConfig, MAX_TRANSPOSE } from './batch_mat_mul.js';
 
 import { makeInputs, relErr, runOn, type Inputs, type Shape4 } from './kernel_test_utils.js';
 
@@ -71,6 +72,7 @@ describe('registerWasmTrainingKernels', () => {
     const second = registerWasmTrainingKernels();
     expect(first).toEqual(second);
     expect(first.sort()).toEqual([
+      'BatchMatMul',
       'Conv2DBackpropFilter',
       'Conv2DBackpropInput',
       'DepthwiseConv2dNativeBackpropFilter',
@@ -231,6 +233,55 @@ describe('MaxPoolGrad on wasm', () => {
   });
 });
 
+describe('BatchMatMul on wasm (transposed operands transposed first)', () => {
+  const cases: [string, number[], number[], boolean, boolean][] = [
+    ['xᵀ·dy, a Dense weight gradient', [20, 1030], [20, 37], true, false],
+    ['a·bᵀ', [7, 33], [19, 33], false, true],
+    ['aᵀ·bᵀ', [33, 7], [19, 33], true, true],
+    ['aᵀ·b rank 3 with batch 1', [1, 9, 5], [1, 9, 4], true, false],
+    ['aᵀ·b batched (stock kernel)', [3, 9, 5], [3, 9, 4], true, false],
+    ['a·bᵀ batched with broadcasting (stock kernel)', [2, 5, 9], [1, 4, 9], false, true],
+    ['a·b, no transposes', [6, 11], [11, 3], false, false],
+  ];
+  for (const [name, a, b, transposeA, transposeB] of cases) {
+    it(`${name} equals the cpu backend's`, async () => {
+      expect(await compareWithCpu('BatchMatMul', { a, b }, { transposeA, transposeB })).toBeLessThan(1e-5);
+    });
+  }
+  it('hands the wrapped kernel untransposed operands, except batched ones and operands above MAX_TRANSPOSE', async () => {
+    await tf.setBackend('wasm');
+    const stock = tf.getKernel('BatchMatMul', 'wasm')!;
+    const seen: string[] = [];
+    const spy = batchMatMulConfig({
+      ...stock,
+      kernelFunc: (args) => {
+        const { a, b } = args.inputs as unknown as { a: tf.TensorInfo; b: tf.TensorInfo };
+        seen.push(`${a.shape}|${b.shape}|${String(args.attrs!.transposeA)}|${String(args.attrs!.transposeB)}`);
+        return stock.kernelFunc(args);
+      },
+    });
+    const run = (a: number[], b: number[], transposeA: boolean, transposeB: boolean) => tf.tidy(() => {
+      const out = spy.kernelFunc({
+        inputs: { a: tf.ones(a), b: tf.ones(b) } as unknown as tf.NamedTensorInfoMap,
+        backend: tf.backend(),
+        attrs: { transposeA, transposeB, bias: null, activation: 'linear', preluActivationWeights: null, leakyreluAlpha: 0 } as unknown as tf.NamedAttrMap,
+      }) as tf.TensorInfo;
+      tf.engine().makeTensorFromTensorInfo(out).dispose();
+    });
+    run([20, 1030], [20, 37], true, false);
+    run([7, 33], [19, 33], false, true);
+    run([3, 9, 5], [3, 9, 4], true, false);
+    run([3, 1100], [960, 1100], false, true); // b: 1,056,000 floats > MAX_TRANSPOSE
+    expect(MAX_TRANSPOSE).toBeLessThan(960 * 1100);
+    expect(seen).toEqual([
+      '1030,20|20,37|false|false',
+      '7,33|33,19|false|false',
+      '3,9,5|3,9,4|true|false',
+      '3,1100|960,1100|false|true',
+    ]);
+  });
+});
+
 describe('Tile on wasm', () => {
   const cases: Array<[string, number[], number[]]> = [
     ['per-channel statistics up to an activation (BatchNorm gradient)', [1, 1, 1, 5], [3, 7, 4, 1]],
@@ -366,6 +417,7 @@ describe('training on wasm', () => {
         tf.conv2dTranspose(tf.conv2d(x, f, 2, 'same'), f, [2, 13, 11, 4], 2, 'same');
         tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').square().sum())([x, w]);
         tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, 3, 2, 'same').sum())(x);
+        tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D).square().sum())([x.reshape([26, 44]), f.reshape([-1, 3]).slice([0, 0], [44, 3])]);
       });
       expect(tf.engine().backend.numDataIds()).toBe(before);
     } finally {
