@@ -115,8 +115,7 @@ const conv2d: Emitter = (c) => {
   const plan = c.winograd ? winogradPlan(c.shapes[0], k.shape.slice(0, 2), cfg.strides, cfg.dilationRate, cfg.padding, k.shape[3] as number) : null;
   if (plan) {
     const x = c.g.toHwnc(c.x[0], [plan.h, plan.w, plan.cin]);
-    const bias = cfg.useBias ? mustWeight(c, 'bias').dataSync() as Float32Array : null;
-    return activate(c.g, emitWinogradConv(c.g, x, plan, k, bias, c.layer.name), cfg.activation, c.layer.name, c.where);
+    return activate(c.g, emitWinogradConv(c.g, x, plan, k, biasOf(c, cfg), c.layer.name), cfg.activation, c.layer.name, c.where);
   }
   const w = weightInit(c, 'kernel', k, [3, 2, 0, 1]);
   const y = convOp(c, c.g.toNchw(c.x[0]), w, biasOf(c, cfg), k.shape.slice(0, 2), 1, cfg, c.layer.name);

@@ -78,10 +78,14 @@ describe('Winograd F(4,3) export', () => {
     expect(winogradPlan([null, 8, 8, c - 1], [3, 3], [1, 1], [1, 1], 'same', c - 1)).toBeNull();
   });
 
-  it('transforms the filter as G g Gᵀ for every channel pair', () => {
+  it('transforms the filter as G g Gᵀ for every channel pair, leaving no tensor behind', () => {
     const [cin, cout] = [2, 3];
     const k = Float32Array.from({ length: 9 * cin * cout }, (_, i) => Math.sin(i + 1));
-    const u = winogradFilter(k, cin, cout);
+    const kt = tf.tensor4d(k, [3, 3, cin, cout]);
+    const before = tf.memory().numTensors;
+    const u = winogradFilter(kt);
+    expect(tf.memory().numTensors).toBe(before);
+    kt.dispose();
     expect(u.length).toBe(36 * cin * cout);
     const G = [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]];
     for (let c = 0; c < cin; c++) for (let o = 0; o < cout; o++) for (let p = 0; p < 6; p++) for (let q = 0; q < 6; q++) {

@@ -23,7 +23,7 @@
  * below (harmonic mean of the channel counts ≥ 80, at most 1.5× padding waste) keeps the convs
  * where it was measured to win: VGG16 blocks 3–5; block 2 (128 channels) was break-even.
  */
-import type { tf } from '../core/tf.js';
+import { tf } from '../core/tf.js';
 import type { OnnxGraph, Val } from './onnx_graph.js';
 
 /** Output tile size m and input tile size m + r - 1 for r = 3. */
@@ -97,36 +97,33 @@ export function winogradPlan(
 
 /**
  * The transformed filter U = G·g·Gᵀ for every (input, output) channel pair, as [36, cin, cout]
- * (the right-hand operand of the batched MatMul). `kernel` is TF.js's [3, 3, cin, cout].
- * Computed in float64, rounded once.
+ * (the right-hand operand of the batched MatMul), from TF.js's [3, 3, cin, cout] kernel: two
+ * small-K matrix products on the current backend (milliseconds for VGG16's block5, where a JS
+ * loop took a second; writing the same products into the graph for onnxruntime to fold made
+ * session creation take 10 s).
  */
-export function winogradFilter(kernel: Float32Array, cin: number, cout: number): Float32Array {
+export function winogradFilter(kernel: tf.Tensor): Float32Array {
+  const [, , cin, cout] = kernel.shape as number[];
   const n = cin * cout;
-  const u = new Float32Array(A * A * n);
-  const t = new Float64Array(A * 3);
-  for (let e = 0; e < n; e++) { // e = c·cout + k, the same flat index as in [3, 3, cin, cout]
-    for (let p = 0; p < A; p++) {
-      for (let j = 0; j < 3; j++) {
-        let s = 0;
-        for (let i = 0; i < 3; i++) s += G[p][i] * kernel[(i * 3 + j) * n + e];
-        t[p * 3 + j] = s;
-      }
-    }
-    for (let p = 0; p < A; p++) {
-      for (let q = 0; q < A; q++) {
-        u[(p * A + q) * n + e] = t[p * 3] * G[q][0] + t[p * 3 + 1] * G[q][1] + t[p * 3 + 2] * G[q][2];
-      }
-    }
-  }
-  return u;
+  const u = tf.tidy(() => {
+    const gm = tf.tensor2d(G.flat(), [A, 3]);
+    const t = tf.matMul(gm, tf.reshape(kernel, [3, 3 * n])); // [p, (j, e)]
+    const tj = tf.reshape(tf.transpose(tf.reshape(t, [A, 3, n]), [1, 0, 2]), [3, A * n]); // [j, (p, e)]
+    const q = tf.matMul(gm, tj); // [q, (p, e)]
+    return tf.transpose(tf.reshape(q, [A, A, n]), [1, 0, 2]); // [p, q, e]
+  });
+  const data = u.dataSync() as Float32Array;
+  u.dispose();
+  return data;
 }
 
 /**
  * Emit Y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A for every tile, with the bias added: `x` in HWNC
- * ([h, w, N, cin], see `OnnxGraph.toHwnc`), result in HWNC [oh, ow, N, cout] (no activation).
+ * ([h, w, N, cin], see `OnnxGraph.toHwnc`), `kernel` TF.js's [3, 3, cin, cout], `bias` the
+ * initializer of [cout] (or null); result in HWNC [oh, ow, N, cout] (no activation).
  */
 export function emitWinogradConv(
-  g: OnnxGraph, x: Val, plan: WinogradPlan, kernel: tf.Tensor, bias: Float32Array | null, hint: string,
+  g: OnnxGraph, x: Val, plan: WinogradPlan, kernel: tf.Tensor, bias: string | null, hint: string,
 ): Val {
   const { h, w, cin, cout, oh, ow, pt, pl, th, tw } = plan;
   const T = th * tw;
@@ -142,7 +139,7 @@ export function emitWinogradConv(
   const bb = g.floats('winograd/BT_kron', kron(BT), [A * A, A * A], 'winograd:BT');
   const v = g.op('MatMul', [bb, flatTiles], {}, `${hint}_input_transform`); // [36, T·N·C]
   const v3 = g.op('Reshape', [v, i64([A * A, -1, cin])], {}, `${hint}_v`);
-  const u = g.floats(`${hint}/winograd_kernel`, winogradFilter(kernel.dataSync() as Float32Array, cin, cout), [A * A, cin, cout]);
+  const u = g.floats(`${hint}/winograd_kernel`, winogradFilter(kernel), [A * A, cin, cout]);
   const m = g.op('MatMul', [v3, u], {}, `${hint}_products`); // [36, T·N, K]
   const m2 = g.op('Reshape', [m, i64([A * A, -1])], {}, `${hint}_products_flat`);
   const aa = g.floats('winograd/AT_kron', kron(AT), [M * M, A * A], 'winograd:AT');
@@ -153,7 +150,7 @@ export function emitWinogradConv(
   if (th * M !== oh || tw * M !== ow) {
     out = g.op('Slice', [out, i64([0, 0]), i64([oh, ow]), i64([0, 1])], {}, `${hint}_crop`);
   }
-  if (bias) out = g.op('Add', [out, g.floats(`${hint}/bias`, bias, [cout])], {}, hint);
+  if (bias) out = g.op('Add', [out, bias], {}, hint);
   return { name: out, rank: 4, nchw: false, hwnc: [oh, ow, cout] };
 }
 
