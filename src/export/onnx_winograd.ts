@@ -39,14 +39,6 @@ const BT = [
   [0, 2, -1, -2, 1, 0],
   [0, 4, 0, -5, 0, 1],
 ];
-const G = [
-  [1 / 4, 0, 0],
-  [-1 / 6, -1 / 6, -1 / 6],
-  [-1 / 6, 1 / 6, -1 / 6],
-  [1 / 24, 1 / 12, 1 / 6],
-  [1 / 24, -1 / 12, 1 / 6],
-  [0, 0, 1],
-];
 const AT = [
   [1, 1, 1, 1, 1, 0],
   [0, 1, -1, 2, -2, 0],
@@ -97,24 +89,46 @@ export function winogradPlan(
 
 /**
  * The transformed filter U = G·g·Gᵀ for every (input, output) channel pair, as [36, cin, cout]
- * (the right-hand operand of the batched MatMul), from TF.js's [3, 3, cin, cout] kernel: two
- * small-K matrix products on the current backend (milliseconds for VGG16's block5, where a JS
- * loop took a second; writing the same products into the graph for onnxruntime to fold made
- * session creation take 10 s).
+ * (the right-hand operand of the batched MatMul), from TF.js's [3, 3, cin, cout] kernel, in
+ * float64 and rounded once. G's rows share terms, so applying G to a 3-vector is 12 operations
+ * (`applyG`); VGG16's nine qualifying kernels (14.4 M weights) take about 1.3 s, with
+ * no memory beyond the result (on the TF.js backend the same products took as long and grew the
+ * wasm heap by 450 MB; as graph nodes for onnxruntime to fold, session creation took 10 s).
  */
 export function winogradFilter(kernel: tf.Tensor): Float32Array {
   const [, , cin, cout] = kernel.shape as number[];
+  const g = kernel.dataSync() as Float32Array;
   const n = cin * cout;
-  const u = tf.tidy(() => {
-    const gm = tf.tensor2d(G.flat(), [A, 3]);
-    const t = tf.matMul(gm, tf.reshape(kernel, [3, 3 * n])); // [p, (j, e)]
-    const tj = tf.reshape(tf.transpose(tf.reshape(t, [A, 3, n]), [1, 0, 2]), [3, A * n]); // [j, (p, e)]
-    const q = tf.matMul(gm, tj); // [q, (p, e)]
-    return tf.transpose(tf.reshape(q, [A, A, n]), [1, 0, 2]); // [p, q, e]
-  });
-  const data = u.dataSync() as Float32Array;
-  u.dispose();
-  return data;
+  const u = new Float32Array(A * A * n);
+  const t = new Float64Array(A * 3); // G·g, [p][j]
+  const col = new Float64Array(A);
+  for (let e = 0; e < n; e++) { // e = c·cout + k, the same flat index as in [3, 3, cin, cout]
+    for (let j = 0; j < 3; j++) {
+      applyG(g[j * n + e], g[(3 + j) * n + e], g[(6 + j) * n + e], col);
+      for (let p = 0; p < A; p++) t[p * 3 + j] = col[p];
+    }
+    for (let p = 0; p < A; p++) {
+      applyG(t[p * 3], t[p * 3 + 1], t[p * 3 + 2], col);
+      for (let q = 0; q < A; q++) u[(p * A + q) * n + e] = col[q];
+    }
+  }
+  return u;
+}
+
+/**
+ * out = G·(x0, x1, x2) for F(4,3)'s G = [[1/4, 0, 0], [-1/6, -1/6, -1/6], [-1/6, 1/6, -1/6],
+ * [1/24, 1/12, 1/6], [1/24, -1/12, 1/6], [0, 0, 1]], sharing the common terms.
+ */
+function applyG(x0: number, x1: number, x2: number, out: Float64Array): void {
+  const a = x0 + x2;
+  const b = x0 / 24 + x2 / 6;
+  const c = x1 / 12;
+  out[0] = x0 / 4;
+  out[1] = -(a + x1) / 6;
+  out[2] = -(a - x1) / 6;
+  out[3] = b + c;
+  out[4] = b - c;
+  out[5] = x2;
 }
 
 /**
