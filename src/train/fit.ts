@@ -98,30 +98,33 @@ export async function fitPhase(
   const started = performance.now();
   let trainSeconds = 0;
   let trainImages = 0;
-  for (let epoch = 0; epoch < phase.epochs; epoch++) {
-    const epochStart = performance.now();
-    callbacks.onEpochBegin?.({ phase, epoch, epochs: phase.epochs, steps: phase.stepsPerEpoch });
-    const running: Logs = {};
-    for (let step = 1; step <= phase.stepsPerEpoch; step++) {
-      const batch = await train.next();
-      const t0 = performance.now();
-      const logs = await trainStep(ctx, batch);
-      trainSeconds += (performance.now() - t0) / 1000;
-      trainImages += batch.size;
-      runningMean(running, logs, step);
-      callbacks.onBatchEnd?.({ step, steps: phase.stepsPerEpoch, logs: { ...running } });
+  try {
+    for (let epoch = 0; epoch < phase.epochs; epoch++) {
+      const epochStart = performance.now();
+      callbacks.onEpochBegin?.({ phase, epoch, epochs: phase.epochs, steps: phase.stepsPerEpoch });
+      const running: Logs = {};
+      for (let step = 1; step <= phase.stepsPerEpoch; step++) {
+        const batch = await train.next();
+        const t0 = performance.now();
+        const logs = await trainStep(ctx, batch);
+        trainSeconds += (performance.now() - t0) / 1000;
+        trainImages += batch.size;
+        runningMean(running, logs, step);
+        callbacks.onBatchEnd?.({ step, steps: phase.stepsPerEpoch, logs: { ...running } });
+      }
+      const logs: Logs = { ...running };
+      if (val) {
+        const rows: Logs[] = [];
+        for (let s = 0; s < phase.validationSteps; s++) rows.push(await evalStep(ctx, await val.next()));
+        for (const [k, v] of Object.entries(mean(rows))) logs[`val_${k}`] = v;
+      }
+      appendLogs(history, logs);
+      callbacks.onEpochEnd?.({ phase, epoch, epochs: phase.epochs, logs, seconds: (performance.now() - epochStart) / 1000 });
     }
-    const logs: Logs = { ...running };
-    if (val) {
-      const rows: Logs[] = [];
-      for (let s = 0; s < phase.validationSteps; s++) rows.push(await evalStep(ctx, await val.next()));
-      for (const [k, v] of Object.entries(mean(rows))) logs[`val_${k}`] = v;
-    }
-    appendLogs(history, logs);
-    callbacks.onEpochEnd?.({ phase, epoch, epochs: phase.epochs, logs, seconds: (performance.now() - epochStart) / 1000 });
+  } finally {
+    optimizer.dispose();
+    await ctx.frozen.dispose();
   }
-  optimizer.dispose();
-  ctx.frozen.dispose();
   const result: PhaseHistory = {
     name: phase.name,
     epochs: phase.epochs,

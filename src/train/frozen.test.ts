@@ -59,7 +59,7 @@ describe('frozen prefix runners', () => {
     const want = tf.tidy(() => tf.gather(first[1], [2, 0, 1]));
     expect(tf.tidy(() => tf.max(tf.abs(tf.sub(again[1], want))).dataSync()[0])).toBe(0);
     tf.dispose([first[1], again[1], want, zeros, input]);
-    runner.dispose();
+    await runner.dispose();
     model.dispose();
   });
 
@@ -75,7 +75,7 @@ describe('frozen prefix runners', () => {
       await trainStep(ctx, batch);
       expect(tf.memory().numTensors).toBe(n);
       const w = model.getLayer('type').getWeights().at(-2)!.dataSync().slice();
-      ctx.frozen.dispose();
+      await ctx.frozen.dispose();
       ctx.optimizer.dispose();
       model.dispose();
       return w;

@@ -21,7 +21,8 @@ export interface FrozenRunner {
   run(x: tf.Tensor4D, paths?: readonly string[]): Promise<tf.Tensor[]>;
   /** What runs each segment's prefix, for logs. */
   readonly description: string;
-  dispose(): void;
+  /** Release the onnxruntime sessions (and their memory arenas) and the feature cache. */
+  dispose(): Promise<void>;
 }
 
 /** A fresh model holding copies of a chain of layers (the originals stay untouched in their model). */
@@ -103,9 +104,9 @@ export async function makeFrozenRunner(
       }
       return out;
     },
-    dispose() {
-      for (const m of ort) m?.dispose();
+    async dispose() {
       for (const c of caches) c.clear();
+      await Promise.all(ort.map((m) => m?.dispose()));
     },
   };
 }

@@ -4,7 +4,7 @@ import { initBackend } from '../core/backend.js';
 import { resolveConfig } from '../core/defaults.js';
 import { applyPhase, buildModel } from '../model/build.js';
 import { planBranches, runLayers } from './plan.js';
-import { stepContext } from './fit.js';
+import { fitPhase, stepContext } from './fit.js';
 import { evalStep, trainStep, type Batch } from './step.js';
 import { makeOptimizer } from './optimizers.js';
 import { categoricalCrossentropy } from './losses.js';
@@ -73,6 +73,21 @@ describe('training step', () => {
     expect((model.getLayer('type') as tf.Sequential).layers[0].getWeights()[0].dataSync()).toEqual(frozenBefore);
     expect(model.getLayer('color').getWeights()[0].dataSync()).not.toEqual(headBefore);
     optimizer.dispose();
+    model.dispose();
+  });
+
+  it('a phase that fails mid-way (a bad batch) still frees its optimizer state and frozen runner', async () => {
+    const model = buildModel(cfg.model, HEADS, 3);
+    const config = { ...cfg, phases: [{ ...cfg.phases[0], epochs: 1, stepsPerEpoch: 3 }] };
+    let served = 0;
+    const train = { next: async (): Promise<Batch> => {
+      if (++served === 3) throw new Error('corrupt batch');
+      return batch(4, 32, 32, served);
+    } };
+    const before = tf.memory().numTensors;
+    await expect(fitPhase(model, config, 0, train, null)).rejects.toThrow('corrupt batch');
+    expect(served).toBe(3);
+    expect(tf.memory().numTensors).toBe(before); // RMSprop's slot variables were disposed
     model.dispose();
   });
 });
