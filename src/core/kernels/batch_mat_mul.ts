@@ -5,9 +5,10 @@
  * Why: the wasm backend sends a product to XNNPACK only when neither operand is transposed; with
  * `transposeA` or `transposeB` it runs a plain triple loop. Every Dense layer's weight gradient
  * is xᵀ·dy, so the notebook's type head (Flatten 10240 → Dense 256) spent 89 ms per phase-1 step
- * in xᵀ·dy alone; transposing x ([20, 10240], 0.2 ms) and multiplying takes 2 ms. A transposed
- * operand above `MAX_TRANSPOSE` floats keeps the fallback: wasm's Transpose of [10240, 256]
- * takes 24 ms, about what the fallback loses on dy·Wᵀ. Batched (rank > 2 with batch > 1)
+ * in xᵀ·dy alone; transposing x ([20, 10240], 0.2 ms) and multiplying takes 2 ms. An operand
+ * above `MAX_TRANSPOSE` floats is not transposed (wasm's Transpose of [10240, 256] takes 24 ms):
+ * a·bᵀ with a big b is computed as (b·aᵀ)ᵀ instead (the type head's input gradient dy·Wᵀ in
+ * phase 2: 40 ms → 3 ms), aᵀ·b with a big a keeps the fallback. Batched (rank > 2 with batch > 1)
  * products and non-float32 ones go to the stock kernel unchanged.
  */
 import { tf } from '../tf.js';
@@ -32,8 +33,20 @@ export function batchMatMulConfig(previous: tf.KernelConfig): tf.KernelConfig {
     const plain = a.dtype === 'float32' && b.dtype === 'float32' && batchOf(a.shape) === 1 && batchOf(b.shape) === 1;
     const flipA = plain && attrs.transposeA && size(a.shape) <= MAX_TRANSPOSE;
     const flipB = plain && attrs.transposeB && size(b.shape) <= MAX_TRANSPOSE;
-    if (!flipA && !flipB) return stock(args);
     const backend = args.backend as unknown as WasmBackendLike;
+    // a·bᵀ with b too big to transpose (a Dense layer's input gradient dy·Wᵀ) is (b·aᵀ)ᵀ: only
+    // the small a (not even that for aᵀ·bᵀ = (b·a)ᵀ) and the small result are transposed, and b
+    // is the product's left operand as it lies.
+    const m = attrs.transposeA ? a.shape.at(-1)! : a.shape.at(-2)!, n = b.shape.at(-2)!;
+    if (plain && attrs.transposeB && !flipB && (attrs.transposeA || size(a.shape) <= MAX_TRANSPOSE) && m * n <= MAX_TRANSPOSE) {
+      return withScope(backend, [a, b], (s) => {
+        const at = attrs.transposeA ? a : s.transpose(a, swapLast(a.shape.length));
+        const c = stock({ inputs: { a: b, b: at } as unknown as tf.NamedTensorInfoMap, backend: args.backend, attrs: { ...args.attrs, transposeA: false, transposeB: false } }) as TensorInfo;
+        s.track(c);
+        return s.transpose(c, swapLast(c.shape.length));
+      });
+    }
+    if (!flipA && !flipB) return stock(args);
     return withScope(backend, [a, b], (s) => {
       const a2 = flipA ? s.transpose(a, swapLast(a.shape.length)) : a;
       const b2 = flipB ? s.transpose(b, swapLast(b.shape.length)) : b;

@@ -237,6 +237,9 @@ describe('BatchMatMul on wasm (transposed operands transposed first)', () => {
   const cases: [string, number[], number[], boolean, boolean][] = [
     ['xᵀ·dy, a Dense weight gradient', [20, 1030], [20, 37], true, false],
     ['a·bᵀ', [7, 33], [19, 33], false, true],
+    ['a·bᵀ with b above MAX_TRANSPOSE, as (b·aᵀ)ᵀ (a Dense input gradient dy·Wᵀ)', [5, 300], [3600, 300], false, true],
+    ['aᵀ·bᵀ with b above MAX_TRANSPOSE, as (b·a)ᵀ', [300, 5], [3600, 300], true, true],
+    ['aᵀ·b with a above MAX_TRANSPOSE (stock loop)', [1800, 600], [1800, 3], true, false],
     ['aᵀ·bᵀ', [33, 7], [19, 33], true, true],
     ['aᵀ·b rank 3 with batch 1', [1, 9, 5], [1, 9, 4], true, false],
     ['aᵀ·b batched (stock kernel)', [3, 9, 5], [3, 9, 4], true, false],
@@ -248,7 +251,7 @@ describe('BatchMatMul on wasm (transposed operands transposed first)', () => {
       expect(await compareWithCpu('BatchMatMul', { a, b }, { transposeA, transposeB })).toBeLessThan(1e-5);
     });
   }
-  it('hands the wrapped kernel untransposed operands, except batched ones and operands above MAX_TRANSPOSE', async () => {
+  it('hands the wrapped kernel untransposed operands (or b·aᵀ for a·bᵀ with a big b), except batched products and big transposed operands it cannot avoid', async () => {
     await tf.setBackend('wasm');
     const stock = tf.getKernel('BatchMatMul', 'wasm')!;
     const seen: string[] = [];
@@ -271,13 +274,17 @@ describe('BatchMatMul on wasm (transposed operands transposed first)', () => {
     run([20, 1030], [20, 37], true, false);
     run([7, 33], [19, 33], false, true);
     run([3, 9, 5], [3, 9, 4], true, false);
-    run([3, 1100], [960, 1100], false, true); // b: 1,056,000 floats > MAX_TRANSPOSE
+    run([3, 1100], [960, 1100], false, true); // b: 1,056,000 floats > MAX_TRANSPOSE: (b·aᵀ)ᵀ
+    run([1100, 3], [960, 1100], true, true); // aᵀ·bᵀ, b too big: (b·a)ᵀ, nothing transposed before
+    run([2000, 600], [2000, 3], true, false); // aᵀ·b with a above MAX_TRANSPOSE: the stock loop
     expect(MAX_TRANSPOSE).toBeLessThan(960 * 1100);
     expect(seen).toEqual([
       '1030,20|20,37|false|false',
       '7,33|33,19|false|false',
       '3,9,5|3,9,4|true|false',
-      '3,1100|960,1100|false|true',
+      '960,1100|1100,3|false|false',
+      '960,1100|1100,3|false|false',
+      '2000,600|2000,3|true|false',
     ]);
   });
 });

@@ -41,6 +41,12 @@ export class WasmScope {
     return out;
   }
 
+  /** Adopt a TensorInfo made outside `run` (by calling a kernel function directly), so it is freed with the rest. */
+  track(x: TensorInfo): TensorInfo {
+    this.temps.push(x);
+    return x;
+  }
+
   transpose(x: TensorInfo, perm: number[]): TensorInfo {
     return this.run(tf.Transpose, { x }, { perm });
   }
