@@ -98,6 +98,25 @@ describe('OrtModel', () => {
     model.dispose();
   });
 
+  it('winograd: on by default, off when asked or with BRANCHNET_WINOGRAD=0, same outputs either way', async () => {
+    const input = tf.input({ shape: [12, 8, 96], name: 'x' });
+    const conv = tf.layers.conv2d({ filters: 192, kernelSize: 3, padding: 'same', activation: 'relu', name: 'wide' });
+    const model = tf.model({ inputs: input, outputs: conv.apply(input) as tf.SymbolicTensor, name: 'wide_conv' });
+    const x = tf.randomNormal([2, 12, 8, 96], 0, 1, 'float32', 4);
+    const on = (await OrtModel.create(model))!;
+    const off = (await OrtModel.create(model, { winograd: false }))!;
+    vi.stubEnv('BRANCHNET_WINOGRAD', '0');
+    const envOff = (await OrtModel.create(model))!;
+    vi.unstubAllEnvs();
+    expect([on.winograd, off.winograd, envOff.winograd]).toEqual([true, false, false]);
+    const [a] = await on.run(x);
+    const [b] = await off.run(x);
+    expect(maxAbsDiff(a, b) / tf.tidy(() => tf.max(tf.abs(b)).dataSync()[0])).toBeLessThan(2e-5);
+    tf.dispose([a, b, x]);
+    await Promise.all([on.dispose(), off.dispose(), envOff.dispose()]);
+    model.dispose();
+  });
+
   it('rejects inputs it cannot take with E_ONNX', async () => {
     const base = backbone(9, 7);
     const ort = (await OrtModel.create(base, { threads: 1 }))!;

@@ -56,6 +56,8 @@ export class OrtModel {
     readonly outputNames: readonly string[],
     /** Layout `runArrays` expects for image inputs (`run` always takes TF.js's NHWC). */
     readonly inputLayout: 'nhwc' | 'nchw' = 'nhwc',
+    /** Whether the export was asked for Winograd convolutions (only qualifying convs get them). */
+    readonly winograd = false,
   ) {}
 
   /** Export `model` (dynamic batch) and open a session on it; null when onnxruntime-node is absent. */
@@ -75,7 +77,7 @@ export class OrtModel {
     } catch (e) {
       return fail('E_ONNX', `onnxruntime could not load the ONNX export of model ${model.name}: ${(e as Error).message.split('\n')[0]}`, e);
     }
-    return new OrtModel(ort, session, session.inputNames, session.outputNames, opts.inputLayout ?? 'nhwc');
+    return new OrtModel(ort, session, session.inputNames, session.outputNames, opts.inputLayout ?? 'nhwc', winograd);
   }
 
   /** Run on a float32 batch (NHWC, any batch size); one TF.js tensor per model output, owned by the caller. */

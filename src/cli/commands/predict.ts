@@ -2,6 +2,7 @@
 import fs from 'node:fs/promises';
 import { fail } from '../../core/errors.js';
 import { initBackend } from '../../core/backend.js';
+import { WINOGRAD_MIN_IMAGES } from '../../core/defaults.js';
 import { Predictor, expandInputs, type Prediction } from '../../eval/predict.js';
 import { renderPredictionGrid, type GridCell } from '../../plot/grid.js';
 import type { PredictArgs } from '../parse.js';
@@ -18,7 +19,9 @@ export async function predictCommand(args: PredictArgs): Promise<number> {
   await initBackend({ backend: args.backend, threads: args.threads });
   const files = await expandInputs(args.inputs);
   if (files.length === 0) fail('E_DATA_EMPTY', `no image files in ${args.inputs.join(', ')}; give image files or folders of images`);
-  const predictor = await Predictor.load(args.model, { engine: args.engine, threads: args.threads });
+  // A short run does not earn back Winograd's setup (see WINOGRAD_MIN_IMAGES).
+  const winograd = files.length >= WINOGRAD_MIN_IMAGES ? undefined : false;
+  const predictor = await Predictor.load(args.model, { engine: args.engine, threads: args.threads, winograd });
   try {
     const { predictions, failures } = await predictor.predictFiles(files, { batchSize: args.batchSize });
     const heads = predictor.heads.map((h) => h.name);
