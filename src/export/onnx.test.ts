@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pkg from 'onnx-proto';
 import { tf } from '../core/tf.js';
-import { initBackend } from '../core/backend.js';
 import { BranchnetError } from '../core/errors.js';
-import { loadOrt } from '../engine/ort.js';
+import { requireOrt, type Ort } from './ort_test_utils.js';
 import { ACTIVATIONS } from './onnx_activations.js';
 import { samePad } from './onnx_layers.js';
 import { exportOnnx, type ExportOnnxOptions } from './onnx.js';
@@ -11,7 +10,6 @@ import { resolveConfig } from '../core/defaults.js';
 import { buildModel } from '../model/build.js';
 
 const { onnx } = pkg;
-type Ort = NonNullable<Awaited<ReturnType<typeof loadOrt>>>;
 let ort: Ort;
 const TOL = 1e-4;
 /** Largest |ONNX − TF.js| per test, printed at the end. */
@@ -70,12 +68,7 @@ async function expectClose(label: string, model: tf.LayersModel, x: tf.Tensor, o
 }
 
 describe('exportOnnx', () => {
-  beforeAll(async () => {
-    await initBackend();
-    const loaded = await loadOrt();
-    expect(loaded, 'onnxruntime-node is installed in this project').not.toBeNull();
-    ort = loaded!;
-  });
+  beforeAll(async () => { ort = await requireOrt(); });
   afterAll(() => {
     const width = Math.max(...Object.keys(measured).map((k) => k.length));
     console.log(Object.entries(measured).map(([k, v]) => `${k.padEnd(width)}  max |Δ| ${v.toExponential(2)}`).join('\n'));

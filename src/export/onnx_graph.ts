@@ -114,11 +114,7 @@ export class OnnxGraph {
       // [H, W, N, C] → [H·W, N·C] → 2-D transpose → [N·C, H·W] = [N, C, H, W]: a plain matrix
       // transpose, where onnxruntime's general 4-D Transpose moving single floats is 20x slower.
       const [h, w, c] = v.hwnc;
-      const name = this.cached(`nchw:${v.name}`, () => {
-        const rows = this.op('Reshape', [v.name, this.int64s(`${v.name}/shape`, [h * w, -1])], {}, `${v.name}_rows`);
-        const t = this.op('Transpose', [rows], { perm: { ints: [1, 0] } }, `${v.name}_t`);
-        return this.op('Reshape', [t, this.int64s(`${v.name}/shape`, [-1, c, h, w])], {}, `${v.name}_nchw`);
-      });
+      const name = this.cached(`nchw:${v.name}`, () => this.matrixTranspose(v.name, [h * w, -1], [-1, c, h, w], `${v.name}_nchw`));
       return { name, rank: 4, nchw: true };
     }
     if (v.nchw || v.rank !== 4) return v;
@@ -144,11 +140,16 @@ export class OnnxGraph {
     const name = this.cached(`hwnc:${v.name}`, () => {
       if (!v.nchw) return this.op('Transpose', [v.name], { perm: { ints: [1, 2, 0, 3] } }, `${v.name}_hwnc`);
       // [N, C, H, W] → [N·C, H·W] → 2-D transpose → [H·W, N·C] = [H, W, N, C].
-      const rows = this.op('Reshape', [v.name, this.int64s(`${v.name}/shape`, [-1, h * w])], {}, `${v.name}_rows`);
-      const t = this.op('Transpose', [rows], { perm: { ints: [1, 0] } }, `${v.name}_t`);
-      return this.op('Reshape', [t, this.int64s(`${v.name}/shape`, [h, w, -1, c])], {}, `${v.name}_hwnc`);
+      return this.matrixTranspose(v.name, [-1, h * w], [h, w, -1, c], `${v.name}_hwnc`);
     });
     return { name, rank: 4, nchw: false, hwnc: [h, w, c] };
+  }
+
+  /** Reshape `x` to a matrix of `rows` shape, transpose it, reshape the result to `out`. */
+  private matrixTranspose(x: string, rows: [number, number], out: number[], hint: string): string {
+    const m = this.op('Reshape', [x, this.int64s(`${x}/shape`, rows)], {}, `${x}_rows`);
+    const t = this.op('Transpose', [m], { perm: { ints: [1, 0] } }, `${x}_t`);
+    return this.op('Reshape', [t, this.int64s(`${x}/shape`, out)], {}, hint);
   }
 
   private cached(key: string | undefined, make: () => string): string {

@@ -1,15 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pkg from 'onnx-proto';
 import { tf } from '../core/tf.js';
-import { initBackend } from '../core/backend.js';
-import { loadOrt } from '../engine/ort.js';
+import { requireOrt, type Ort } from './ort_test_utils.js';
 import { resolveConfig } from '../core/defaults.js';
 import { buildModel } from '../model/build.js';
 import { exportOnnx } from './onnx.js';
 import { WINOGRAD_MIN_CHANNELS, winogradFilter, winogradPlan } from './onnx_winograd.js';
 
 const { onnx } = pkg;
-type Ort = NonNullable<Awaited<ReturnType<typeof loadOrt>>>;
 let ort: Ort;
 /** Largest |Winograd export − TF.js| relative to the largest |TF.js output|, per test. */
 const measured: Record<string, number> = {};
@@ -51,12 +49,7 @@ async function relDiff(label: string, model: tf.LayersModel, x: tf.Tensor, input
 }
 
 describe('Winograd F(4,3) export', () => {
-  beforeAll(async () => {
-    await initBackend();
-    const loaded = await loadOrt();
-    expect(loaded, 'onnxruntime-node is installed in this project').not.toBeNull();
-    ort = loaded!;
-  });
+  beforeAll(async () => { ort = await requireOrt(); });
   afterAll(() => {
     console.log(Object.entries(measured).map(([k, v]) => `${k}: max |Δ|/max|y| ${v.toExponential(2)}`).join('\n'));
   });

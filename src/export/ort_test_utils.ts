@@ -1,0 +1,16 @@
+/**
+ * Shared setup of the exporter tests: the backend started and onnxruntime-node loaded (it is
+ * installed in this project, so its absence fails the test). Not a test file itself.
+ */
+import { expect } from 'vitest';
+import { initBackend } from '../core/backend.js';
+import { loadOrt } from '../engine/ort.js';
+
+export type Ort = NonNullable<Awaited<ReturnType<typeof loadOrt>>>;
+
+export async function requireOrt(): Promise<Ort> {
+  await initBackend();
+  const loaded = await loadOrt();
+  expect(loaded, 'onnxruntime-node is installed in this project').not.toBeNull();
+  return loaded!;
+}
