@@ -6,7 +6,8 @@
 import { parseArgs, peakRssMb, timeSteps } from './guard.mjs';
 
 const dist = new URL('../dist/', import.meta.url);
-const { initBackend, describeBackend } = await import(new URL('core/backend.js', dist));
+const { initBackend } = await import(new URL('onnx/backend.js', dist));
+const { describeBackend } = await import(new URL('core/backend.js', dist));
 const { tf } = await import(new URL('core/tf.js', dist));
 const { resolveConfig } = await import(new URL('core/defaults.js', dist));
 const { buildModel, applyPhase } = await import(new URL('model/build.js', dist));
@@ -81,9 +82,9 @@ if (mode === 'infer-tfjs' || mode === 'infer-ort') {
   } else {
     let OrtModel;
     try {
-      ({ OrtModel } = await import(new URL('engine/ort.js', dist)));
+      ({ OrtModel } = await import(new URL('onnx/session.js', dist)));
     } catch (e) {
-      emit({ available: false, reason: `dist/engine/ort.js not available (${String(e.message).split('\n')[0]})`, backend });
+      emit({ available: false, reason: `dist/onnx/session.js not available (${String(e.message).split('\n')[0]})`, backend });
       process.exit(0);
     }
     // As Predictor runs it: pixels prepared planar (NCHW), as the onnxruntime and PyTorch peers get them.

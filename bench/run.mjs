@@ -263,7 +263,7 @@ if (/\bavx512f\b/.test(cpuFlags) && !peakGiven) {
 if (modes.includes('infer')) notes.push('the onnxruntime peer runs a hand-written NCHW ONNX graph of the same layers (bench/onnx_peer.mjs, one Conv node per convolution) in InferenceSession directly, on a graph branchnet did not export');
 const winograd = process.env.BRANCHNET_WINOGRAD !== '0';
 notes.push(winograd
-  ? 'branchnet\'s onnxruntime path (infer, and the frozen prefix of p1/p2) exports VGG16\'s 3x3 convolutions with many channels (blocks 3-5) as Winograd F(4,3) (src/export/onnx_winograd.ts): 4x fewer multiplies there, so its GFLOP/s, counted from the direct convolution\'s FLOPs like every row, is an effective rate and can exceed the peak. BRANCHNET_WINOGRAD=0 npm run bench runs plain Conv nodes'
+  ? 'branchnet\'s onnxruntime path (infer, and the frozen prefix of p1/p2) exports VGG16\'s 3x3 convolutions with many channels (blocks 3-5) as Winograd F(4,3) (src/onnx/winograd.ts): 4x fewer multiplies there, so its GFLOP/s, counted from the direct convolution\'s FLOPs like every row, is an effective rate and can exceed the peak. BRANCHNET_WINOGRAD=0 npm run bench runs plain Conv nodes'
   : 'BRANCHNET_WINOGRAD=0: branchnet\'s onnxruntime path exports plain Conv nodes (the same graph shape as the onnxruntime peer)');
 if (py.python) notes.push('PyTorch runs bench/torch_bench.py (adapted from ../shared/bench/torch_bench.py): the same layers in NCHW, softmax folded into the loss');
 notes.push('peak RSS: VmHWM of each engine+mode\'s own process (model build included)');

@@ -1,5 +1,7 @@
 /**
- * branchnet's public API. The CLI (src/cli) is a thin client of exactly these exports.
+ * branchnet's public API: what the clients (the CLI in src/cli, the HTTP service, the page) and
+ * users' programs import. Clients import from here only; a test (test/layers.test.ts) checks
+ * it. Step internals (one training step, the frozen-prefix runner) are not part of it.
  *
  * @example
  * import { train, Predictor } from 'branchnet';
@@ -7,38 +9,63 @@
  * const p = await Predictor.load(modelDir);
  * const { predictions } = await p.predictFiles(['black_dress.jpg']);
  */
+
+// ---- engine and configuration (core)
 export { tf } from './core/tf.js';
-export { initBackend, describeBackend, backendInfo, type BackendInfo, type BackendOptions } from './core/backend.js';
+export { describeBackend, backendInfo, type BackendInfo, type BackendOptions, type BackendRequest } from './core/backend.js';
+export { initBackend } from './onnx/backend.js';
 export {
-  DEFAULTS, NOTEBOOK_AUGMENT, BACKBONE_PRESETS, resolveConfig, lossWeight, type BackbonePreset,
-  type TrainConfig, type PartialTrainConfig, type ModelConfig, type DataConfig, type PhaseConfig,
-  type CnnBranchConfig, type BackboneBranchConfig, type BranchKind, type BackboneName,
+  DEFAULTS, DEFAULT_HEADS, NOTEBOOK_AUGMENT, BACKBONE_PRESETS, QUICK_PRESET, ARCHS, BACKBONES, PREPROCESS_MODES, INTERPOLATIONS,
+  WINOGRAD_MIN_IMAGES, resolveConfig, lossWeight, defaultBranchKind,
+  type BackbonePreset, type TrainConfig, type PartialTrainConfig, type ModelConfig, type DataConfig, type PhaseConfig,
+  type CnnBranchConfig, type BackboneBranchConfig, type BranchKind, type BackboneName, type Arch, type PreprocessMode, type Interpolation,
 } from './core/defaults.js';
-export { BranchnetError, type ErrorCode } from './core/errors.js';
+export { loadConfig, readConfigFile, mergeConfig, PRESETS, type PresetName, type LoadConfigOptions } from './core/config.js';
+export type { AugmentParams } from './core/augment_params.js';
+export { BranchnetError, fail, type ErrorCode } from './core/errors.js';
+export { concatHistory, type History, type PhaseHistory, type HistoryRecord } from './core/history.js';
 
-export * from './data/index.js';
+// ---- data
+export { loadManifest, IMAGE_EXTENSIONS, type Item, type Head, type Manifest, type ManifestOptions } from './data/manifest.js';
+export { splitItems, type Split, type SplitOptions } from './data/split.js';
+export { decodeImage, type DecodeOptions, type DecodedImage } from './data/decode.js';
+export { preprocess } from './data/preprocess.js';
+export type { DataSummary } from './data/summary.js';
 
-export { buildModel, loadModelResources, applyPhase, backboneOf, countParams, type HeadSpec, type ModelResources } from './model/build.js';
-export { readBackboneTopology, backboneFromTopology, type BackboneTopology } from './model/backbones/from_file.js';
+// ---- models
+export { buildModel, loadModelResources, applyPhase, countParams, type ModelResources } from './model/build.js';
 export { summarize, formatSummary, type ModelSummary, type SummaryRow } from './model/summary.js';
 
-export { train, type TrainOptions, type TrainResult, type DataSummary } from './train/train.js';
-export { fit, fitPhase, stepContext, type FitCallbacks, type FitRuntime, type BatchSource } from './train/fit.js';
-export { makeFrozenRunner, type FrozenRunner, type FrozenEngine } from './train/frozen.js';
-export { trainStep, evalStep, type Batch as TrainBatch, type Logs } from './train/step.js';
-export { concatHistory, type History, type PhaseHistory, type HistoryRecord } from './train/history.js';
-
-export { Predictor, expandInputs, type Prediction, type HeadPrediction, type PredictionFailure, type InferenceEngine, type PredictorOptions } from './eval/predict.js';
-
+// ---- training (in memory) and the model directory
+export { trainModel, withCachedWeights, type TrainOptions, type TrainedModel } from './train/train.js';
+export type { FitCallbacks } from './train/fit.js';
+export type { FrozenEngine } from './train/frozen.js';
 export { saveModelDir, loadModelDir, type ModelMeta, type SavedModel } from './io/model_dir.js';
-export { readTfjsLayerWeights, assignLayerWeights, type LayerWeightMap, type AssignOptions } from './io/layer_weights.js';
-export { readKerasH5Weights, readLayerWeights } from './io/keras_h5.js';
-export { exportOnnx } from './export/onnx.js';
-export { OrtModel, loadOrt } from './engine/ort.js';
-export { WEIGHTS, findWeights, type WeightsEntry } from './weights/registry.js';
-export { cacheDir, cachedWeightsPath } from './weights/cache.js';
+export { readLayerWeights } from './io/keras_h5.js';
+
+// ---- using saved models
+export { Predictor, expandInputs, type Prediction, type HeadPrediction, type PredictionFailure, type InferenceEngine, type PredictorOptions } from './eval/predict.js';
+export { evaluate, evaluateItems, gridCells, trainedCombos, type EvalRecord, type EvalResult } from './eval/evaluate.js';
+export { evaluateMetrics, formatMetricsTable, type Metrics, type HeadMetrics } from './eval/metrics.js';
+export { renderReport, writeReport, type ReportModel } from './eval/report.js';
+
+// ---- ONNX
+export { exportOnnx } from './onnx/export.js';
+export { OrtModel, loadOrt } from './onnx/session.js';
+export { ortStatus, type OrtStatus } from './onnx/runtime.js';
+
+// ---- pretrained weight files
+export { WEIGHTS, findWeights, type WeightsEntry, type WeightsFormat, type Checksum } from './weights/registry.js';
+export { cacheDir, cacheStatus, cachedWeightsPath, type CacheOptions, type CacheState } from './weights/cache.js';
 export { getWeights } from './weights/download.js';
 
-export { renderHistoryPlot, historySpec, renderPredictionGrid, type GridCell } from './plot/index.js';
+// ---- pictures
+export { renderHistoryPlot, renderPredictionGrid, type GridCell } from './plot/index.js';
 
+// ---- the synthetic data set
 export { synthesize, SYNTH_DEFAULTS, triviaBaseline, type SynthOptions, type SynthResult } from './synth/index.js';
+
+// ---- pipelines: runs that combine the layers above
+export { train, type TrainAndSaveOptions, type TrainResult } from './pipeline/train.js';
+export { compare } from './pipeline/compare.js';
+export { demo, headlineTable, type DemoOptions } from './pipeline/demo.js';

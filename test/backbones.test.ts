@@ -6,9 +6,9 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { initBackend } from '../src/core/backend.js';
+import { initBackend } from '../src/onnx/backend.js';
 import { tf } from '../src/core/tf.js';
-import { train } from '../src/train/train.js';
+import { train } from '../src/pipeline/train.js';
 import { loadModelDir } from '../src/io/model_dir.js';
 import { Predictor } from '../src/eval/predict.js';
 import { backboneOf } from '../src/model/build.js';

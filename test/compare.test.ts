@@ -2,11 +2,11 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { initBackend } from '../src/core/backend.js';
-import { compare, rotationCandidates } from '../src/eval/compare.js';
+import { initBackend } from '../src/onnx/backend.js';
+import { compare, rotationCandidates } from '../src/pipeline/compare.js';
 import { loadManifest } from '../src/data/manifest.js';
 import { splitItems } from '../src/data/split.js';
-import { train } from '../src/train/train.js';
+import { train } from '../src/pipeline/train.js';
 import { makeDataset, NOTEBOOK_COMBOS, tmpDir } from './fixtures.js';
 
 const ALL = ['black', 'blue', 'red'].flatMap((c) => ['dress', 'jeans', 'shirt'].map((t) => `${c}_${t}`));

@@ -2,7 +2,7 @@
  * The CLI entry: parse (pure, ./parse.ts), then hand the command to its module. Errors a user
  * caused print as one line with their stable code; anything else prints a stack trace.
  */
-import { BranchnetError } from '../core/errors.js';
+import { BranchnetError } from '../index.js';
 import { helpText, parseArgs, type ParsedArgs } from './parse.js';
 
 async function run(args: ParsedArgs): Promise<number> {

@@ -3,9 +3,8 @@
  * Commands run elsewhere (./commands/*); `main.ts` glues the two. Tests call `parseArgs`
  * directly (the commander habit of STYLE.md: the parser is testable without a process).
  */
+import { fail, ARCHS, defaultBranchKind, type Arch, type BackboneName, type BranchKind, type PartialTrainConfig, type PhaseConfig } from '../index.js';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { fail } from '../core/errors.js';
-import { ARCHS, defaultBranchKind, type Arch, type BackboneName, type BranchKind, type PartialTrainConfig, type PhaseConfig } from '../core/defaults.js';
 
 export interface CommonOptions {
   backend?: 'auto' | 'node' | 'wasm' | 'cpu';

@@ -3,8 +3,8 @@
  * then the epoch's line with validation metrics. Renders only plain numbers from the training
  * callbacks; writes to stderr so that stdout stays clean for --json output.
  */
+import { type FitCallbacks } from '../index.js';
 import cliProgress from 'cli-progress';
-import type { FitCallbacks } from '../train/fit.js';
 
 const fmt = (logs: Record<string, number>, keys: string[]) =>
   keys.filter((k) => k in logs).map((k) => `${k}: ${logs[k].toFixed(4)}`).join(' - ');

@@ -3,6 +3,9 @@
  * (optional accelerator, never required), else the wasm backend (its binary ships in the npm
  * package; we register the gradient kernels it lacks), else the pure-JS cpu backend.
  * `BRANCHNET_BACKEND=node|wasm|cpu` or the `backend` option forces one.
+ *
+ * This is TF.js alone; `initBackend` of ../onnx/backend.ts (the public one) also puts the big
+ * convolutions of the wasm backend on onnxruntime when it is installed.
  */
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -71,12 +74,7 @@ async function init(opts: BackendOptions): Promise<BackendInfo> {
   }
   if (request === 'wasm' || request === 'auto') {
     const w = await tryWasm(threads, notes);
-    if (w) {
-      // Large convs and their gradients run natively when onnxruntime-node is installed.
-      const { registerOrtConvKernels } = await import('./kernels/index.js');
-      if (registerOrtConvKernels({ threads: w.threads }).length > 0) notes.push('conv kernels: onnxruntime');
-      return { name: 'wasm', threads: w.threads, simd: w.simd, notes };
-    }
+    if (w) return { name: 'wasm', threads: w.threads, simd: w.simd, notes };
     if (request === 'wasm') fail('E_BACKEND', `backend "wasm" requested but it could not start (${notes.at(-1)}); use --backend cpu`);
   }
   await tf.setBackend('cpu');

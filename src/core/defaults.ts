@@ -9,7 +9,7 @@
  * weights color 0.1 / type 1 and RMSprop 1e-5 for 5 epochs.
  */
 import { fail } from './errors.js';
-import { NOTEBOOK_AUGMENT, resolveAugment, type AugmentParams } from '../data/augment.js';
+import { NOTEBOOK_AUGMENT, resolveAugment, type AugmentParams } from './augment_params.js';
 
 export { NOTEBOOK_AUGMENT };
 
@@ -31,9 +31,12 @@ export const ARCHS: readonly Arch[] = ['split', 'split-gray', 'multilabel', 'sin
  */
 export type BackboneName = 'vgg16' | 'scratch' | 'mobilenet' | 'tfjs';
 export const BACKBONES: readonly BackboneName[] = ['vgg16', 'scratch', 'mobilenet', 'tfjs'];
-import type { PreprocessMode } from '../data/preprocess.js';
-import type { Interpolation } from '../data/decode.js';
-export type { PreprocessMode, Interpolation };
+/** How pixels become network input: x/255 (the notebook), Keras's caffe (BGR, ImageNet means), or tf ([-1, 1]). */
+export type PreprocessMode = 'rescale' | 'caffe' | 'tf';
+export const PREPROCESS_MODES: readonly PreprocessMode[] = ['rescale', 'caffe', 'tf'];
+/** Resize kernels (sharp's names; area is our own box filter, like OpenCV's INTER_AREA). */
+export type Interpolation = 'nearest' | 'bilinear' | 'bicubic' | 'lanczos' | 'area';
+export const INTERPOLATIONS: readonly Interpolation[] = ['nearest', 'bilinear', 'bicubic', 'lanczos', 'area'];
 
 /** The notebook's color branch: a small CNN trained from scratch. */
 export interface CnnBranchConfig {
@@ -274,7 +277,7 @@ export function resolveConfig(partial: PartialTrainConfig = {}): TrainConfig {
     branches,
     height: positiveInt(m.height ?? sized.height, 'model.height'),
     width: positiveInt(m.width ?? sized.width, 'model.width'),
-    preprocess: oneOf(m.preprocess ?? sized.preprocess, ['rescale', 'caffe', 'tf'] as const, 'model.preprocess'),
+    preprocess: oneOf(m.preprocess ?? sized.preprocess, PREPROCESS_MODES, 'model.preprocess'),
     cnn: {
       filters: [...(cnnIn.filters ?? DEFAULTS.model.cnn.filters)],
       firstKernel: positiveInt(cnnIn.firstKernel ?? DEFAULTS.model.cnn.firstKernel, 'model.cnn.firstKernel'),
@@ -306,7 +309,7 @@ export function resolveConfig(partial: PartialTrainConfig = {}): TrainConfig {
     valFraction,
     seed: d.seed ?? DEFAULTS.data.seed,
     batchSize: positiveInt(d.batchSize ?? DEFAULTS.data.batchSize, 'data.batchSize'),
-    interpolation: oneOf(d.interpolation ?? DEFAULTS.data.interpolation, ['nearest', 'bilinear', 'bicubic', 'lanczos', 'area'] as const, 'data.interpolation'),
+    interpolation: oneOf(d.interpolation ?? DEFAULTS.data.interpolation, INTERPOLATIONS, 'data.interpolation'),
     augment,
     holdOut: [...(d.holdOut ?? DEFAULTS.data.holdOut)] as string[],
     cacheBackbone: d.cacheBackbone ?? DEFAULTS.data.cacheBackbone,

@@ -7,7 +7,7 @@ import {
   sampleTransform,
   transformMatrix,
 } from './augment.js';
-import { Rng } from './rng.js';
+import { Rng } from '../core/rng.js';
 
 /** An h×w RGB image whose pixel (r, c) is (10r + c, 10r + c + 1, 10r + c + 2). */
 function grid(h: number, w: number): Uint8Array {

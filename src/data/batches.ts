@@ -21,7 +21,7 @@ import { type AugmentParams, applyTransform, resolveAugment, sampleTransform } f
 import { type Interpolation, decodeImage } from './decode.js';
 import { type Item, type Manifest, labelIndices } from './manifest.js';
 import { type PreprocessMode, preprocess } from './preprocess.js';
-import { Rng } from './rng.js';
+import { Rng } from '../core/rng.js';
 import type { Split } from './split.js';
 
 export interface Batch {

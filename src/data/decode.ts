@@ -22,10 +22,11 @@
  */
 import sharp from 'sharp';
 import { BranchnetError, fail } from '../core/errors.js';
+import { INTERPOLATIONS, type Interpolation } from '../core/defaults.js';
 
-export type Interpolation = 'nearest' | 'bilinear' | 'bicubic' | 'lanczos' | 'area';
+export { INTERPOLATIONS, type Interpolation };
 
-export const INTERPOLATIONS: readonly Interpolation[] = ['nearest', 'bilinear', 'bicubic', 'lanczos', 'area'];
+
 
 export interface DecodeOptions {
   height: number;

@@ -15,7 +15,7 @@ export {
   labelIndices,
   parseCsv,
 } from './manifest.js';
-export { Rng, createRng } from './rng.js';
+export { Rng, createRng } from '../core/rng.js';
 export { type SplitOptions, type Split, splitItems } from './split.js';
 export {
   type Interpolation,

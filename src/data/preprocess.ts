@@ -7,10 +7,11 @@
  * Inference must use the same mode as training; the mode is saved with the model elsewhere.
  */
 import { fail } from '../core/errors.js';
+import { PREPROCESS_MODES, type PreprocessMode } from '../core/defaults.js';
 
-export type PreprocessMode = 'rescale' | 'caffe' | 'tf';
+export { PREPROCESS_MODES, type PreprocessMode };
 
-export const PREPROCESS_MODES: readonly PreprocessMode[] = ['rescale', 'caffe', 'tf'];
+
 
 /** ImageNet channel means in BGR order, as Keras' `preprocess_input(mode='caffe')` uses them. */
 export const CAFFE_MEAN_BGR: readonly [number, number, number] = [103.939, 116.779, 123.68];

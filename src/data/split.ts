@@ -8,7 +8,7 @@
  */
 import { fail } from '../core/errors.js';
 import type { Item } from './manifest.js';
-import { Rng } from './rng.js';
+import { Rng } from '../core/rng.js';
 
 export interface SplitOptions {
   /** Fraction of the (non-held-out) items used for validation; default 0.2. */

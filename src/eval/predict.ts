@@ -11,7 +11,7 @@ import { decodeImage } from '../data/decode.js';
 import { preprocess, toPlanar } from '../data/preprocess.js';
 import { IMAGE_EXTENSIONS } from '../data/manifest.js';
 import { loadModelDir, type ModelMeta } from '../io/model_dir.js';
-import { OrtModel } from '../engine/ort.js';
+import { OrtModel } from '../onnx/session.js';
 
 /** Where inference runs: auto = onnxruntime when installed (same outputs within float tolerance, faster), else TF.js. */
 export type InferenceEngine = 'auto' | 'tfjs' | 'onnxruntime';

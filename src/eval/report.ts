@@ -16,8 +16,8 @@ import path from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import type { TrainConfig } from '../core/defaults.js';
 import { historySpec, renderVegaLiteSvg } from '../plot/history_plot.js';
-import { concatHistory, type History } from '../train/history.js';
-import type { DataSummary } from '../train/train.js';
+import { concatHistory, type History } from '../core/history.js';
+import type { DataSummary } from '../data/summary.js';
 import { NONE, formatInterval, pct, type Rate } from './format.js';
 import { compareStats, formatCompareCell, type CompareRow, type HeadMetrics, type Metrics, type Spread } from './metrics.js';
 

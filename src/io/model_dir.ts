@@ -17,7 +17,7 @@ import { tf } from '../core/tf.js';
 import { fail } from '../core/errors.js';
 import type { TrainConfig } from '../core/defaults.js';
 import type { HeadSpec } from '../model/build.js';
-import type { History } from '../train/history.js';
+import type { History } from '../core/history.js';
 
 export const MODEL_FORMAT = 'branchnet-model';
 export const MODEL_FORMAT_VERSION = 1;

@@ -7,7 +7,7 @@
 import { tf } from '../core/tf.js';
 import { headActivation, lossWeight, type PhaseConfig, type TrainConfig } from '../core/defaults.js';
 import { applyPhase, countParams } from '../model/build.js';
-import { appendLogs, type History, type HistoryRecord, type PhaseHistory } from './history.js';
+import { appendLogs, type History, type HistoryRecord, type PhaseHistory } from '../core/history.js';
 import { makeOptimizer } from './optimizers.js';
 import { planBranches } from './plan.js';
 import { evalStep, trainStep, type Batch, type Logs, type StepContext } from './step.js';

@@ -4,7 +4,7 @@
  * steps through either runner leave the same weights (within float tolerance) and leak nothing.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../core/backend.js';
+import { initBackend } from '../onnx/backend.js';
 import { tf } from '../core/tf.js';
 import { resolveConfig } from '../core/defaults.js';
 import { applyPhase, buildModel } from '../model/build.js';

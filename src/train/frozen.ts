@@ -10,7 +10,7 @@
  * makes a new one when a phase unfreezes layers.
  */
 import { tf } from '../core/tf.js';
-import { OrtModel } from '../engine/ort.js';
+import { OrtModel } from '../onnx/session.js';
 import { runLayers, type ModelPlan } from './plan.js';
 
 /** Where frozen layers run: auto = onnxruntime when installed, else TF.js. */

@@ -1,6 +1,6 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import { tf } from '../core/tf.js';
-import { initBackend } from '../core/backend.js';
+import { initBackend } from '../onnx/backend.js';
 import { resolveConfig } from '../core/defaults.js';
 import { applyPhase, buildModel } from '../model/build.js';
 import { planBranches, runLayers } from './plan.js';

@@ -1,37 +1,28 @@
 /**
- * `train()`: the notebook end to end as one library call. Data folder or CSV → manifest →
- * seeded split → batch streams → model → phases → model directory (atomic) with history,
- * history plot, resolved config, vocabularies and timings. The CLI's `train` is a thin shell
- * over this.
+ * `trainModel()`: the notebook's training as one call. Data folder or CSV → manifest → seeded
+ * split → batch streams → model → pretrained backbone weights → phases. It ends at a trained
+ * model in memory and its history; saving, evaluating and reporting are the pipeline's
+ * (../pipeline/train.ts), so training never knows reports exist.
  */
-import path from 'node:path';
 import { tf } from '../core/tf.js';
-import { describeBackend, initBackend, type BackendInfo, type BackendOptions } from '../core/backend.js';
+import type { BackendInfo, BackendOptions } from '../core/backend.js';
+import { initBackend } from '../onnx/backend.js';
 import { BACKBONE_PRESETS, resolveConfig, usesBackbone, type PartialTrainConfig, type TrainConfig } from '../core/defaults.js';
-import { loadManifest, type Manifest } from '../data/manifest.js';
+import { loadManifest, type Head } from '../data/manifest.js';
 import { splitItems, type Split } from '../data/split.js';
+import { summarizeData, type DataSummary } from '../data/summary.js';
 import { createStreams } from '../data/batches.js';
-import { backboneOf, buildModel, loadModelResources, type HeadSpec } from '../model/build.js';
+import { backboneOf, buildModel, loadModelResources } from '../model/build.js';
 import { assignLayerWeights } from '../io/layer_weights.js';
 import { readLayerWeights } from '../io/keras_h5.js';
 import { cachedWeightsPath } from '../weights/cache.js';
-import { saveModelDir } from '../io/model_dir.js';
-import { renderHistoryPlot } from '../plot/history_plot.js';
-import { renderPredictionGrid } from '../plot/grid.js';
-import { Predictor } from '../eval/predict.js';
-import { evaluateItems, gridCells } from '../eval/evaluate.js';
-import { evaluateMetrics, type Metrics } from '../eval/metrics.js';
-import { renderReport } from '../eval/report.js';
-import type { ModelMeta } from '../io/model_dir.js';
-import { concatHistory, type History } from './history.js';
+import type { History } from '../core/history.js';
 import { fit, type FitCallbacks } from './fit.js';
 import type { FrozenEngine } from './frozen.js';
 
 export interface TrainOptions {
   /** Data folder of `<a>_<b>/` subfolders, or a CSV of `path,<head1>,<head2>,…`. */
   data: string;
-  /** Model directory to write; default `runs/<timestamp>`. */
-  out?: string;
   config?: PartialTrainConfig;
   backend?: BackendOptions;
   callbacks?: FitCallbacks;
@@ -41,48 +32,16 @@ export interface TrainOptions {
   log?: (message: string) => void;
 }
 
-export interface DataSummary {
-  source: string;
-  heads: HeadSpec[];
-  images: number;
-  train: number;
-  val: number;
-  heldOut: number;
-  /** Images per combination in the whole data set. */
-  combos: Record<string, number>;
-  skipped: { path: string; reason: string }[];
-}
-
-export interface TrainResult {
-  modelDir: string;
+export interface TrainedModel {
+  /** The trained model; the caller owns it (dispose it). */
+  model: tf.LayersModel;
   config: TrainConfig;
-  heads: HeadSpec[];
+  heads: Head[];
   history: History;
   backend: BackendInfo;
   data: DataSummary;
-  /** Metrics on the validation images (seen combinations) and any held-out ones (unseen). */
-  metrics: Metrics | null;
-  /** Wall seconds from start to saved model. */
-  seconds: number;
-}
-
-function timestamp(): string {
-  return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-}
-
-export function summarizeData(source: string, manifest: Manifest, split: Split, skipped: { path: string; reason: string }[]): DataSummary {
-  const combos: Record<string, number> = {};
-  for (const it of manifest.items) combos[it.combo] = (combos[it.combo] ?? 0) + 1;
-  return {
-    source,
-    heads: manifest.heads,
-    images: manifest.items.length,
-    train: split.train.length,
-    val: split.val.length,
-    heldOut: split.heldOut.length,
-    combos,
-    skipped,
-  };
+  /** The seeded split: validation images and held-out combinations are what evaluation may use. */
+  split: Split;
 }
 
 /**
@@ -128,11 +87,10 @@ export async function prepareBackbones(model: tf.LayersModel, config: TrainConfi
 }
 
 /**
- * Train a model on a data folder or CSV and save it.
- * @example const r = await train({ data: 'data/train', out: 'runs/a', config: { model: { backbone: { backbone: 'scratch' } } } });
+ * Train a model on a data folder or CSV; nothing is written.
+ * @example const { model, history } = await trainModel({ data: 'data/train', config: { model: { backbone: { backbone: 'scratch' } } } }); model.dispose();
  */
-export async function train(opts: TrainOptions): Promise<TrainResult> {
-  const started = performance.now();
+export async function trainModel(opts: TrainOptions): Promise<TrainedModel> {
   const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
   const backend = await initBackend(opts.backend);
   const config = withCachedWeights(resolveConfig(opts.config), log);
@@ -155,44 +113,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const history = await fit(model, config, streams.train, split.val.length > 0 ? streams.val : null, opts.callbacks, {
       engine: opts.engine, threads: opts.backend?.threads, log,
     });
-    const data = summarizeData(opts.data, manifest, split, skipped);
-    const modelDir = path.resolve(opts.out ?? path.join('runs', timestamp()));
-    const meta = { heads: manifest.heads, config, backend: describeBackend(backend), info: { data } as Record<string, unknown> };
-    // Evaluate on what training never optimised: validation images and held-out combinations.
-    const evalItems = [...split.val, ...split.heldOut];
-    const trainCombos = [...new Set(split.train.map((it) => it.combo))];
-    let metrics: Metrics | null = null;
-    let grid: Uint8Array | null = null;
-    if (evalItems.length > 0) {
-      const predictor = await Predictor.fromModel(model, { format: 'branchnet-model', formatVersion: 1, createdAt: '', ...meta } as ModelMeta, {
-        engine: opts.engine, threads: opts.backend?.threads,
-      });
-      const evaluation = await evaluateItems(predictor, evalItems, trainCombos).finally(() => predictor.dispose(false));
-      metrics = evaluateMetrics(evaluation);
-      grid = await renderPredictionGrid(gridCells(evaluation));
-    }
-    const { history: joined, phaseStarts } = concatHistory(history);
-    const extra: Record<string, string | Uint8Array> = {};
-    if (Object.values(joined)[0]?.length) {
-      extra['history.png'] = (await renderHistoryPlot(joined, { phaseStarts })).png;
-    }
-    if (grid) extra['predictions.png'] = grid;
-    const seconds = (performance.now() - started) / 1000;
-    meta.info.seconds = seconds;
-    extra['report.html'] = await renderReport({
-      title: `branchnet ${config.model.arch} on ${opts.data}`,
-      createdAt: new Date(),
-      models: [{
-        name: config.model.arch, history, config, backend: meta.backend, data,
-        ...(metrics ? { metrics } : {}),
-        timings: history.phases.map((p) => ({ phase: p.name, seconds: p.seconds, imagesPerSecond: p.imagesPerSecond })),
-      }],
-      ...(grid ? { grid: [{ png: grid, caption: 'Validation and held-out images: predicted labels, wrong heads marked' }] } : {}),
-      notes: [`Evaluated on ${split.val.length} validation images${split.heldOut.length ? ` and ${split.heldOut.length} images of held-out combinations (${config.data.holdOut.join(', ')})` : ''}.`],
-    });
-    await saveModelDir(modelDir, model, meta, history, extra);
-    return { modelDir, config, heads: manifest.heads, history, backend, data, metrics, seconds };
-  } finally {
+    // The data summary is taken after training: files found undecodable while streaming are in it.
+    return { model, config, heads: manifest.heads, history, backend, data: summarizeData(opts.data, manifest, split, skipped), split };
+  } catch (e) {
     model.dispose();
+    throw e;
   }
 }

@@ -1,6 +1,5 @@
 /** `branchnet compare <data>`: the seen/unseen protocol over architectures, seeds and rotations. */
-import { initBackend } from '../../core/backend.js';
-import { compare } from '../../eval/compare.js';
+import { initBackend, compare } from '../../index.js';
 import { progressCallbacks } from '../progress.js';
 import { layeredConfig } from './train.js';
 import type { CompareArgs } from '../parse.js';

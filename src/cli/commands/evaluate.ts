@@ -1,10 +1,5 @@
 /** `branchnet evaluate <model> <data>`: seen/unseen metrics with Wilson intervals, as a table, JSON or report. */
-import { initBackend, describeBackend } from '../../core/backend.js';
-import { Predictor } from '../../eval/predict.js';
-import { evaluate, gridCells } from '../../eval/evaluate.js';
-import { evaluateMetrics, formatMetricsTable } from '../../eval/metrics.js';
-import { writeReport } from '../../eval/report.js';
-import { renderPredictionGrid } from '../../plot/grid.js';
+import { initBackend, describeBackend, Predictor, evaluate, gridCells, evaluateMetrics, formatMetricsTable, writeReport, renderPredictionGrid } from '../../index.js';
 import type { EvaluateArgs } from '../parse.js';
 
 export async function evaluateCommand(args: EvaluateArgs): Promise<number> {

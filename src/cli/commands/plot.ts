@@ -1,10 +1,7 @@
 /** `branchnet plot <model>`: the history plot of a saved model, as a PNG. */
+import { fail, loadModelDir, concatHistory, renderHistoryPlot } from '../../index.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fail } from '../../core/errors.js';
-import { loadModelDir } from '../../io/model_dir.js';
-import { concatHistory } from '../../train/history.js';
-import { renderHistoryPlot } from '../../plot/history_plot.js';
 import type { PlotArgs } from '../parse.js';
 
 export async function plotCommand(args: PlotArgs): Promise<number> {

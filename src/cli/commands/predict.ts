@@ -1,10 +1,6 @@
 /** `branchnet predict <model> <inputs…>`: labels and probabilities per head, as a table, JSON or a grid. */
+import { fail, initBackend, WINOGRAD_MIN_IMAGES, Predictor, expandInputs, type Prediction, renderPredictionGrid, type GridCell } from '../../index.js';
 import fs from 'node:fs/promises';
-import { fail } from '../../core/errors.js';
-import { initBackend } from '../../core/backend.js';
-import { WINOGRAD_MIN_IMAGES } from '../../core/defaults.js';
-import { Predictor, expandInputs, type Prediction } from '../../eval/predict.js';
-import { renderPredictionGrid, type GridCell } from '../../plot/grid.js';
 import type { PredictArgs } from '../parse.js';
 
 export function formatPredictionTable(preds: Prediction[], heads: string[]): string {

@@ -1,10 +1,5 @@
 /** `branchnet summary [model]`: the per-branch table of a saved model or of a config. */
-import { initBackend } from '../../core/backend.js';
-import { resolveConfig } from '../../core/defaults.js';
-import { applyPhase, buildModel, loadModelResources } from '../../model/build.js';
-import { withCachedWeights } from '../../train/train.js';
-import { formatSummary, summarize } from '../../model/summary.js';
-import { loadModelDir } from '../../io/model_dir.js';
+import { initBackend, resolveConfig, applyPhase, buildModel, loadModelResources, withCachedWeights, formatSummary, summarize, loadModelDir } from '../../index.js';
 import type { SummaryArgs } from '../parse.js';
 
 export async function summaryCommand(args: SummaryArgs): Promise<number> {

@@ -1,5 +1,5 @@
 /** `branchnet synth <out>`: the embedded synthetic data set, generated (or reused from cache). */
-import { synthesize, type SynthOptions } from '../../synth/index.js';
+import { synthesize, type SynthOptions } from '../../index.js';
 import type { SynthArgs } from '../parse.js';
 
 const combos = (v: string[] | undefined): SynthOptions['trainCombos'] | undefined =>

@@ -1,45 +1,11 @@
 /** `branchnet train <data>`: train, save, and print where the model went and how fast it ran. */
-import fs from 'node:fs/promises';
-import { fail } from '../../core/errors.js';
-import { describeBackend } from '../../core/backend.js';
-import { QUICK_PRESET, type PartialTrainConfig } from '../../core/defaults.js';
-import { train } from '../../train/train.js';
+import { loadConfig, describeBackend, type PartialTrainConfig, train } from '../../index.js';
 import { progressCallbacks } from '../progress.js';
 import type { TrainArgs } from '../parse.js';
 
-export function merge<T>(base: T, over: T): T {
-  if (Array.isArray(over) || typeof over !== 'object' || over === null) return over === undefined ? base : over;
-  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
-  for (const [k, v] of Object.entries(over)) {
-    if (v === undefined) continue;
-    out[k] = Array.isArray(v) && Array.isArray(out[k]) && k === 'phases'
-      ? (v as unknown[]).map((p, i) => merge((out[k] as unknown[])[i], p))
-      : merge(out[k], v);
-  }
-  return out as T;
-}
-
-export async function loadConfigFile(file: string): Promise<PartialTrainConfig> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch {
-    fail('E_CONFIG', `${file}: cannot read the config file; check the path given to --config`);
-  }
-  try {
-    const json = JSON.parse(text);
-    // Accept a model's branchnet.json too, so a run can be repeated from its saved config.
-    return (json.format === 'branchnet-model' ? json.config : json) as PartialTrainConfig;
-  } catch (e) {
-    fail('E_CONFIG', `${file}: not valid JSON (${(e as Error).message})`);
-  }
-}
-
 /** Preset, then config file, then flags: each later source overrides the earlier ones. */
-export async function layeredConfig(args: { preset?: 'quick'; configFile?: string; config: PartialTrainConfig }): Promise<PartialTrainConfig> {
-  const preset = args.preset === 'quick' ? QUICK_PRESET : {};
-  const file = args.configFile ? await loadConfigFile(args.configFile) : {};
-  return merge(merge(preset, file), args.config);
+export function layeredConfig(args: { preset?: 'quick'; configFile?: string; config: PartialTrainConfig }): Promise<PartialTrainConfig> {
+  return loadConfig({ preset: args.preset, file: args.configFile, config: args.config });
 }
 
 export async function trainCommand(args: TrainArgs): Promise<number> {

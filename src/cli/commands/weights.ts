@@ -1,9 +1,7 @@
 /** `branchnet weights list` and `branchnet weights get <name>`: pretrained weights in the local cache. */
+import { cacheDir, cacheStatus, type CacheOptions, type CacheState, getWeights, WEIGHTS, type Checksum, type WeightsEntry, type WeightsFormat } from '../../index.js';
 import cliProgress from 'cli-progress';
 import path from 'node:path';
-import { cacheDir, cacheStatus, type CacheOptions, type CacheState } from '../../weights/cache.js';
-import { getWeights } from '../../weights/download.js';
-import { WEIGHTS, type Checksum, type WeightsEntry, type WeightsFormat } from '../../weights/registry.js';
 import type { WeightsArgs } from '../parse.js';
 
 export interface WeightsListRow {

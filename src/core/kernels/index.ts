@@ -25,8 +25,6 @@ import { maxPoolGradConfig } from './max_pool_grad.js';
 import { tileConfig } from './tile.js';
 import { batchMatMulConfig, isTransposingBatchMatMul } from './batch_mat_mul.js';
 
-// Optional native conv kernels (onnxruntime-node), registered on top of these by ../backend.ts.
-export { ortConvStats, registerOrtConvKernels, unregisterOrtConvKernels } from './ort_conv.js';
 
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   conv2dBackpropFilterConfig,

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { initBackend } from '../../core/backend.js';
+import { initBackend } from '../../onnx/backend.js';
 import { tf } from '../../core/tf.js';
 import { resolveConfig } from '../../core/defaults.js';
 import { readBackboneTopology, backboneFromTopology } from './from_file.js';

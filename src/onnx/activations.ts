@@ -5,7 +5,7 @@
  * logSoftmax run over the last TF.js axis, gelu is the exact erf form and gelu_new the tanh one.
  */
 import { fail } from '../core/errors.js';
-import { onnxAxis, type OnnxGraph, type Val } from './onnx_graph.js';
+import { onnxAxis, type OnnxGraph, type Val } from './graph.js';
 
 const SELU_SCALE = 1.0507009873554804934193349852946;
 const SELU_SCALE_ALPHA = 1.7580993408473768599402175208123;

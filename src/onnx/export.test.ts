@@ -3,9 +3,9 @@ import pkg from 'onnx-proto';
 import { tf } from '../core/tf.js';
 import { BranchnetError } from '../core/errors.js';
 import { requireOrt, type Ort } from './ort_test_utils.js';
-import { ACTIVATIONS } from './onnx_activations.js';
-import { samePad } from './onnx_layers.js';
-import { exportOnnx, type ExportOnnxOptions } from './onnx.js';
+import { ACTIVATIONS } from './activations.js';
+import { samePad } from './layers.js';
+import { exportOnnx, type ExportOnnxOptions } from './export.js';
 import { resolveConfig } from '../core/defaults.js';
 import { buildModel } from '../model/build.js';
 

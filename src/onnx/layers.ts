@@ -7,9 +7,9 @@
  */
 import { tf } from '../core/tf.js';
 import { fail } from '../core/errors.js';
-import { activate, clip } from './onnx_activations.js';
-import { onnxAxis, type Attr, type OnnxGraph, type Val } from './onnx_graph.js';
-import { emitHwncMaxPool2x2, emitWinogradConv, winogradPlan } from './onnx_winograd.js';
+import { activate, clip } from './activations.js';
+import { onnxAxis, type Attr, type OnnxGraph, type Val } from './graph.js';
+import { emitHwncMaxPool2x2, emitWinogradConv, winogradPlan } from './winograd.js';
 
 type Shape = (number | null)[];
 

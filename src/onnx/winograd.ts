@@ -24,7 +24,7 @@
  * where it was measured to win: VGG16 blocks 3–5; block 2 (128 channels) was break-even.
  */
 import { tf } from '../core/tf.js';
-import type { OnnxGraph, Val } from './onnx_graph.js';
+import type { OnnxGraph, Val } from './graph.js';
 
 /** Output tile size m and input tile size m + r - 1 for r = 3. */
 const M = 4;

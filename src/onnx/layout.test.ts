@@ -1,11 +1,11 @@
 /** Planar (NCHW) input for onnxruntime: the exported graph without its leading Transpose gives what TF.js gives on NHWC. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../core/backend.js';
+import { initBackend } from './backend.js';
 import { tf } from '../core/tf.js';
 import { preprocess, toPlanar } from '../data/preprocess.js';
-import { OrtModel } from './ort.js';
+import { OrtModel } from './session.js';
 import pkg from 'onnx-proto';
-import { exportOnnx } from '../export/onnx.js';
+import { exportOnnx } from './export.js';
 
 const { onnx } = pkg;
 

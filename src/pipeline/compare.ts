@@ -11,14 +11,14 @@ import path from 'node:path';
 import { fail } from '../core/errors.js';
 import type { Arch, PartialTrainConfig } from '../core/defaults.js';
 import { loadManifest, type Manifest } from '../data/manifest.js';
-import { train } from '../train/train.js';
+import { train } from './train.js';
 import type { FitCallbacks } from '../train/fit.js';
-import type { History } from '../train/history.js';
-import { Predictor, type InferenceEngine } from './predict.js';
+import type { History } from '../core/history.js';
+import { Predictor, type InferenceEngine } from '../eval/predict.js';
 import type { BackendOptions } from '../core/backend.js';
-import { evaluate } from './evaluate.js';
-import { evaluateMetrics, formatCompareMarkdown, formatCompareTable, type CompareRow, type Metrics } from './metrics.js';
-import { writeReport, type ReportModel } from './report.js';
+import { evaluate } from '../eval/evaluate.js';
+import { evaluateMetrics, formatCompareMarkdown, formatCompareTable, type CompareRow, type Metrics } from '../eval/metrics.js';
+import { writeReport, type ReportModel } from '../eval/report.js';
 
 export interface CompareOptions {
   data: string;

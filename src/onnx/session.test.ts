@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { tf } from '../core/tf.js';
-import { initBackend } from '../core/backend.js';
-import { loadOrt, OrtModel } from './ort.js';
+import { initBackend } from './backend.js';
+import { loadOrt, OrtModel } from './session.js';
 
 const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor): tf.SymbolicTensor => layer.apply(x) as tf.SymbolicTensor;
 
@@ -132,7 +132,7 @@ describe('OrtModel', () => {
     vi.resetModules();
     vi.doMock('onnxruntime-node', () => { throw new Error("Cannot find package 'onnxruntime-node'"); });
     try {
-      const fresh = await import('./ort.js');
+      const fresh = await import('./session.js');
       expect(await fresh.loadOrt()).toBeNull();
       const base = backbone(9, 7);
       expect(await fresh.OrtModel.create(base)).toBeNull();

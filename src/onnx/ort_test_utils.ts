@@ -3,8 +3,8 @@
  * installed in this project, so its absence fails the test). Not a test file itself.
  */
 import { expect } from 'vitest';
-import { initBackend } from '../core/backend.js';
-import { loadOrt } from '../engine/ort.js';
+import { initBackend } from './backend.js';
+import { loadOrt } from './session.js';
 
 export type Ort = NonNullable<Awaited<ReturnType<typeof loadOrt>>>;
 

@@ -15,25 +15,13 @@
 import os from 'node:os';
 import { tf } from '../core/tf.js';
 import { fail } from '../core/errors.js';
-import { exportOnnx } from '../export/onnx.js';
+import { exportOnnx } from './export.js';
+import { loadOrt } from './runtime.js';
+
+export { loadOrt };
 
 type Ort = typeof import('onnxruntime-node');
 type Session = import('onnxruntime-node').InferenceSession;
-
-let loading: Promise<Ort | null> | null = null;
-
-/** onnxruntime-node, or null when it is not installed (or cannot load on this platform). Cached. */
-export function loadOrt(): Promise<Ort | null> {
-  loading ??= (async () => {
-    try {
-      const mod = await import('onnxruntime-node');
-      return (mod.InferenceSession ? mod : (mod as unknown as { default: Ort }).default) ?? null;
-    } catch {
-      return null;
-    }
-  })();
-  return loading;
-}
 
 export interface OrtModelOptions {
   /** Intra-op threads; defaults to os.availableParallelism(). */

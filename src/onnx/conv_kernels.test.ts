@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs-backend-wasm';
-import { tf } from '../tf.js';
-import { registerWasmTrainingKernels } from './index.js';
+import { tf } from '../core/tf.js';
+import { registerWasmTrainingKernels } from '../core/kernels/index.js';
 import {
   ortConvStats,
   registerOrtConvKernels,
   resetOrtConvStats,
   unregisterOrtConvKernels,
-} from './ort_conv.js';
+} from './conv_kernels.js';
 
-import { makeInputs, relErr, runOn, type Shape4 } from './kernel_test_utils.js';
+import { makeInputs, relErr, runOn, type Shape4 } from '../core/kernels/kernel_test_utils.js';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 

@@ -8,7 +8,7 @@
  * Mersenne Twister: the same seed gives different numbers than the notebook's
  * `random_state=100`; only the procedure (and its determinism) is reproduced.
  */
-import { fail } from '../core/errors.js';
+import { fail } from './errors.js';
 
 const TWO_POW_32 = 4294967296;
 

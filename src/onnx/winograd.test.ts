@@ -4,8 +4,8 @@ import { tf } from '../core/tf.js';
 import { requireOrt, type Ort } from './ort_test_utils.js';
 import { resolveConfig } from '../core/defaults.js';
 import { buildModel } from '../model/build.js';
-import { exportOnnx } from './onnx.js';
-import { WINOGRAD_MIN_CHANNELS, winogradFilter, winogradPlan } from './onnx_winograd.js';
+import { exportOnnx } from './export.js';
+import { WINOGRAD_MIN_CHANNELS, winogradFilter, winogradPlan } from './winograd.js';
 
 const { onnx } = pkg;
 let ort: Ort;

@@ -14,8 +14,8 @@ import pkg from 'onnx-proto';
 import type { onnx as Onnx } from 'onnx-proto';
 import { tf } from '../core/tf.js';
 import { fail } from '../core/errors.js';
-import { OnnxGraph, type Val } from './onnx_graph.js';
-import { LAYERS } from './onnx_layers.js';
+import { OnnxGraph, type Val } from './graph.js';
+import { LAYERS } from './layers.js';
 
 const { onnx } = pkg;
 

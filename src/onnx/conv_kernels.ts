@@ -26,12 +26,12 @@
  * estimated); each keeps onnxruntime's memory arena (its peak working memory: ~130 MB for each
  * of a block5 conv and its two gradients) and its own input buffers.
  */
-import { createRequire } from 'node:module';
 import os from 'node:os';
-import { tf } from '../tf.js';
-import { OnnxGraph } from '../../export/onnx_graph.js';
+import { tf } from '../core/tf.js';
+import { OnnxGraph } from './graph.js';
+import { loadOrtBinding, ortBindingError, type NativeOutput, type NativeSession, type OrtBinding as Ort } from './runtime.js';
 import pkg from 'onnx-proto';
-import { heapF32, type TensorInfoLike, type WasmHeapBackend } from './heap.js';
+import { heapF32, type TensorInfoLike, type WasmHeapBackend } from '../core/kernels/heap.js';
 
 const { onnx } = pkg;
 
@@ -65,50 +65,6 @@ const IM2COL_MIN_CHANNELS = 16;
 const CACHE_ENTRIES = 64;
 /** Sessions keep their arena (peak working memory); evict old ones beyond this estimate. */
 const CACHE_BYTES = 1.5e9;
-
-// ---------------------------------------------------------------- the native binding
-
-interface NativeOutput {
-  type?: string;
-  data: unknown;
-  dims: readonly number[];
-}
-
-interface NativeSession {
-  loadModel(buffer: ArrayBufferLike, byteOffset: number, byteLength: number, options: object): void;
-  run(feeds: Record<string, unknown>, fetches: Record<string, null>, options: object): Record<string, NativeOutput>;
-  dispose(): void;
-}
-
-interface Ort {
-  InferenceSession: new () => NativeSession;
-  Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => unknown;
-}
-
-let ortState: { ort: Ort | null; error?: string } | undefined;
-
-/** onnxruntime-node's synchronous binding, or null when it is absent or fails to load. Cached. */
-function loadOrt(): Ort | null {
-  if (ortState) return ortState.ort;
-  try {
-    const require = createRequire(import.meta.url);
-    const bindingPath = require.resolve('onnxruntime-node/dist/binding.js');
-    const mod = require(bindingPath) as {
-      binding: { InferenceSession: Ort['InferenceSession'] };
-      initOrt: () => void;
-    };
-    // The Tensor class the binding was initialised with: onnxruntime-node's own onnxruntime-common.
-    const common = createRequire(bindingPath)('onnxruntime-common') as { Tensor: Ort['Tensor'] };
-    mod.initOrt();
-    if (typeof mod.binding?.InferenceSession !== 'function' || typeof common.Tensor !== 'function') {
-      throw new Error('unexpected onnxruntime-node binding layout');
-    }
-    ortState = { ort: { InferenceSession: mod.binding.InferenceSession, Tensor: common.Tensor } };
-  } catch (e) {
-    ortState = { ort: null, error: (e as Error).message.split('\n')[0] };
-  }
-  return ortState.ort;
-}
 
 // ---------------------------------------------------------------- geometry and graphs
 
@@ -526,7 +482,7 @@ function worthIt(plan: Plan): boolean {
 
 function dispatcher(kind: Kind, previous: tf.KernelFunc): tf.KernelFunc {
   return ((args: KernelArgs) => {
-    const ort = ortState?.ort;
+    const ort = loadOrtBinding();
     let plan: Plan | null = null;
     try {
       plan = ort ? planFor(kind, args) : null;
@@ -557,7 +513,7 @@ const KINDS: readonly Kind[] = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 
  */
 export function registerOrtConvKernels(opts: OrtConvOptions = {}): string[] {
   if (process.env.BRANCHNET_ORT_KERNELS === '0') return [];
-  if (tf.findBackend('wasm') == null || !loadOrt()) return [];
+  if (tf.findBackend('wasm') == null || !loadOrtBinding()) return [];
   settings.threads = Math.max(1, Math.floor(opts.threads ?? os.availableParallelism()));
   settings.minFlops = opts.minFlops ?? DEFAULT_MIN_FLOPS;
   settings.graphs = opts.graphs ?? 'auto';
@@ -600,5 +556,5 @@ export function unregisterOrtConvKernels(): string[] {
 
 /** Why onnxruntime-node's binding did not load (undefined when it did or was not tried). */
 export function ortConvUnavailableReason(): string | undefined {
-  return ortState?.error;
+  return ortBindingError();
 }
