@@ -126,7 +126,16 @@ export const WINOGRAD_MIN_IMAGES = 300;
 
 export const DEFAULT_HEADS = ['color', 'type'];
 
-export const DEFAULTS = {
+/** Freeze an object and everything in it, so no caller can change a default by accident. */
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o as object)) deepFreeze(v);
+  }
+  return o;
+}
+
+export const DEFAULTS = deepFreeze({
   model: {
     height: 160,
     width: 128,
@@ -154,7 +163,29 @@ export const DEFAULTS = {
     },
   ] as PhaseConfig[],
   seed: 42,
-} as const;
+} as const);
+
+/** `branchnet synth`: the notebook's 3 colors x 3 types, its six training combinations, 128x160 PNGs. */
+export const SYNTH_DEFAULTS = deepFreeze({
+  seed: 1,
+  colors: ['black', 'blue', 'red'],
+  types: ['jeans', 'dress', 'shirt'],
+  trainCombos: 'notebook',
+  testCombos: 'all',
+  trainPerCombo: 300,
+  testPerCombo: 30,
+  width: 128,
+  height: 160,
+  sheet: false,
+  force: false,
+  workers: 0,
+} as const);
+
+/** The captioned prediction grid (predictions.png): the notebook's 4 columns. */
+export const GRID_DEFAULTS = deepFreeze({ columns: 4, cellWidth: 220, cellHeight: 300 } as const);
+
+/** `branchnet predict` / Predictor: images per forward pass. */
+export const PREDICT_DEFAULTS = deepFreeze({ batchSize: 20 } as const);
 
 /** Multi-label families score every label with its own sigmoid; split families use a softmax per head. */
 export function headActivation(arch: Arch): 'softmax' | 'sigmoid' {

@@ -23,6 +23,7 @@ import { type Item, type Manifest, labelIndices } from './manifest.js';
 import { type PreprocessMode, preprocess } from './preprocess.js';
 import { Rng } from '../core/rng.js';
 import type { Split } from './split.js';
+import { DEFAULTS } from '../core/defaults.js';
 
 export interface Batch {
   /** [size, height, width, 3], preprocessed. */
@@ -105,9 +106,9 @@ export class BatchStream {
   private readonly scratch: Float32Array;
 
   constructor(manifest: Manifest, items: readonly Item[], opts: BatchStreamOptions = {}) {
-    this.batchSize = opts.batchSize ?? 20;
-    this.height = opts.height ?? 160;
-    this.width = opts.width ?? 128;
+    this.batchSize = opts.batchSize ?? DEFAULTS.data.batchSize;
+    this.height = opts.height ?? DEFAULTS.model.height;
+    this.width = opts.width ?? DEFAULTS.model.width;
     for (const [name, v] of [['batchSize', this.batchSize], ['height', this.height], ['width', this.width]] as const) {
       if (!Number.isInteger(v) || v < 1) fail('E_CONFIG', `${name} ${v} is not valid; use a positive integer`);
     }
@@ -130,7 +131,7 @@ export class BatchStream {
     this.concurrency = Math.max(1, Math.floor(opts.concurrency ?? 4));
     this.prefetch = opts.prefetch ?? true;
     this.onSkip = opts.onSkip;
-    const seed = opts.seed ?? 100;
+    const seed = opts.seed ?? DEFAULTS.data.seed;
     this.orderRng = new Rng(seed);
     this.augmentRng = new Rng(seed + 0x5eed);
     this.scratch = new Float32Array(this.height * this.width * 3);

@@ -9,6 +9,7 @@
 import { fail } from '../core/errors.js';
 import type { Item } from './manifest.js';
 import { Rng } from '../core/rng.js';
+import { DEFAULTS } from '../core/defaults.js';
 
 export interface SplitOptions {
   /** Fraction of the (non-held-out) items used for validation; default 0.2. */
@@ -29,8 +30,8 @@ export interface Split {
 }
 
 export function splitItems(items: readonly Item[], opts: SplitOptions = {}): Split {
-  const valFraction = opts.valFraction ?? 0.2;
-  const seed = opts.seed ?? 100;
+  const valFraction = opts.valFraction ?? DEFAULTS.data.valFraction;
+  const seed = opts.seed ?? DEFAULTS.data.seed;
   if (!(valFraction >= 0 && valFraction < 1)) {
     fail('E_CONFIG', `valFraction ${valFraction} is out of range; use a fraction from 0 up to (not including) 1, e.g. 0.2`);
   }

@@ -12,6 +12,7 @@ import { preprocess, toPlanar } from '../data/preprocess.js';
 import { IMAGE_EXTENSIONS } from '../data/manifest.js';
 import { loadModelDir, type ModelMeta } from '../io/model_dir.js';
 import { OrtModel } from '../onnx/session.js';
+import { PREDICT_DEFAULTS } from '../core/defaults.js';
 
 /** Where inference runs: auto = onnxruntime when installed (same outputs within float tolerance, faster), else TF.js. */
 export type InferenceEngine = 'auto' | 'tfjs' | 'onnxruntime';
@@ -131,7 +132,7 @@ export class Predictor {
   async predictFiles(files: string[], opts: { batchSize?: number } = {}): Promise<{ predictions: Prediction[]; failures: PredictionFailure[] }> {
     const { height, width, preprocess: mode } = this.meta.config.model;
     const interpolation = this.meta.config.data.interpolation;
-    const batchSize = opts.batchSize ?? 20;
+    const batchSize = opts.batchSize ?? PREDICT_DEFAULTS.batchSize;
     const predictions: Prediction[] = [];
     const failures: PredictionFailure[] = [];
     const per = height * width * 3;

@@ -15,8 +15,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { tf } from '../core/tf.js';
 import { fail } from '../core/errors.js';
+import { writeFileSynced } from '../core/fs.js';
 import type { TrainConfig } from '../core/defaults.js';
-import type { HeadSpec } from '../model/build.js';
+import type { Head } from '../data/manifest.js';
 import type { History } from '../core/history.js';
 
 export const MODEL_FORMAT = 'branchnet-model';
@@ -25,7 +26,7 @@ export const MODEL_FORMAT_VERSION = 1;
 export interface ModelMeta {
   format: typeof MODEL_FORMAT;
   formatVersion: number;
-  heads: HeadSpec[];
+  heads: Head[];
   config: TrainConfig;
   createdAt: string;
   backend?: string;
@@ -37,16 +38,6 @@ export interface SavedModel {
   model: tf.LayersModel;
   meta: ModelMeta;
   history: History | null;
-}
-
-async function writeFileSynced(file: string, data: string | Uint8Array): Promise<void> {
-  const fh = await fs.open(file, 'w');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }
 
 /**

@@ -11,17 +11,13 @@ import { readBackboneTopology } from './backbones/from_file.js';
 export type { ModelResources };
 import { singleHeadTrunk, smallerVggNet } from './baselines.js';
 import { headActivation } from '../core/defaults.js';
-
-export interface HeadSpec {
-  name: string;
-  vocab: string[];
-}
+import type { Head } from '../data/manifest.js';
 
 /**
  * Build the multi-branch model for the given heads and vocabularies.
  * @example const model = buildModel(resolveConfig().model, [{name:'color',vocab:['black','blue','red']}, {name:'type',vocab:['dress','jeans','shirt']}], 42);
  */
-export function buildModel(cfg: ModelConfig, heads: HeadSpec[], seed: number, resources: ModelResources = {}): tf.LayersModel {
+export function buildModel(cfg: ModelConfig, heads: Head[], seed: number, resources: ModelResources = {}): tf.LayersModel {
   const names = heads.map((h) => h.name).join(',');
   if (names !== cfg.heads.join(',')) {
     fail('E_CONFIG', `heads [${names}] from the data do not match config model.heads [${cfg.heads.join(', ')}]; pass the same --heads to train and to the data`);

@@ -4,6 +4,7 @@
  * are drawn in red with a ✗ marker. Composed with sharp; captions are SVG text overlays.
  */
 import sharp from 'sharp';
+import { GRID_DEFAULTS } from '../core/defaults.js';
 import type { OverlayOptions, Sharp } from 'sharp';
 import { fail } from '../core/errors.js';
 import { textWidth, truncateToWidth } from './text_width.js';
@@ -40,7 +41,7 @@ export interface GridOptions {
   cellHeight?: number;
 }
 
-export const GRID_DEFAULTS = { columns: 4, cellWidth: 220, cellHeight: 300 } as const;
+export { GRID_DEFAULTS };
 /** Colour of wrongly predicted caption parts and of the frame around their image. */
 export const WRONG_COLOR = '#d62728';
 const TEXT_COLOR = '#222222';

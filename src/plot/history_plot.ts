@@ -14,7 +14,9 @@ import { fail } from '../core/errors.js';
 import { useDejaVuTextMetrics } from './text_width.js';
 
 /** Keras/TF.js-style history: metric name → one value per epoch. */
-export type HistoryRecord = Record<string, number[]>;
+import type { HistoryRecord } from '../core/history.js';
+
+export type { HistoryRecord };
 
 export interface HistorySpecOptions {
   /** Overall title above both panels. */

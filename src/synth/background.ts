@@ -3,7 +3,7 @@
  * and coloured backdrops whose hues are none of the target colours; plus clutter shapes.
  */
 import { Affine, type Canvas, ellipse, fbm, fillPolys, type RGB, rect, strokePolyline, strokePolylines } from './raster.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../core/rng.js';
 import { oklchToRgb, sampleBackdropHue } from './palette.js';
 
 export const BACKGROUND_KINDS = ['studio-white', 'studio-grey', 'beige', 'wood', 'tiles', 'concrete', 'backdrop'] as const;
@@ -17,7 +17,7 @@ export interface BackgroundParams {
 
 function neutral(rng: Rng, lo: number, hi: number): RGB {
   // Neutral greys with a hint of warm/cool (chroma ≤ 0.012, so never a target hue in practice).
-  return oklchToRgb(rng.range(lo, hi), rng.range(0, 0.012), rng.pick([80, 95, 200, 300]));
+  return oklchToRgb(rng.uniform(lo, hi), rng.uniform(0, 0.012), rng.pick([80, 95, 200, 300]));
 }
 
 export function drawBackground(cv: Canvas, rng: Rng): BackgroundParams {
@@ -32,7 +32,7 @@ export function drawBackground(cv: Canvas, rng: Rng): BackgroundParams {
   ]);
   const { w, h } = cv;
   const S = Math.max(w, h);
-  const noise = fbm(rng.u32() | 0, 2);
+  const noise = fbm(rng.nextUint32() | 0, 2);
   let base: RGB;
   switch (kind) {
     case 'studio-white':
@@ -45,17 +45,17 @@ export function drawBackground(cv: Canvas, rng: Rng): BackgroundParams {
           : kind === 'studio-grey'
             ? neutral(rng, 0.55, 0.85)
             : kind === 'beige'
-              ? oklchToRgb(rng.range(0.78, 0.92), rng.range(0.02, 0.05), rng.range(70, 92))
+              ? oklchToRgb(rng.uniform(0.78, 0.92), rng.uniform(0.02, 0.05), rng.uniform(70, 92))
               : rng.chance(0.5)
                 ? sampleBackdropHue(rng, [0.75, 0.92], [0.03, 0.08])
                 : sampleBackdropHue(rng, [0.5, 0.8], [0.07, 0.14]);
       // Sweep: a soft horizon where the wall meets the floor, a hot spot and a vignette.
-      const horizon = rng.chance(0.5) ? rng.range(0.55, 0.85) * h : -1;
-      const hx = rng.range(0.3, 0.7) * w;
-      const hy = rng.range(0.2, 0.5) * h;
-      const spot = rng.range(0.03, 0.1);
-      const vign = rng.range(0.05, 0.2);
-      const grain = kind === 'beige' ? rng.range(0.02, 0.05) : rng.range(0.005, 0.02);
+      const horizon = rng.chance(0.5) ? rng.uniform(0.55, 0.85) * h : -1;
+      const hx = rng.uniform(0.3, 0.7) * w;
+      const hy = rng.uniform(0.2, 0.5) * h;
+      const spot = rng.uniform(0.03, 0.1);
+      const vign = rng.uniform(0.05, 0.2);
+      const grain = kind === 'beige' ? rng.uniform(0.02, 0.05) : rng.uniform(0.005, 0.02);
       cv.shadeAll((x, y, out) => {
         const dx = (x - hx) / S;
         const dy = (y - hy) / S;
@@ -73,12 +73,12 @@ export function drawBackground(cv: Canvas, rng: Rng): BackgroundParams {
       break;
     }
     case 'wood': {
-      base = oklchToRgb(rng.range(0.42, 0.78), rng.range(0.04, 0.09), rng.range(62, 82));
+      base = oklchToRgb(rng.uniform(0.42, 0.78), rng.uniform(0.04, 0.09), rng.uniform(62, 82));
       const vertical = rng.chance(0.5);
-      const plank = rng.range(0.12, 0.3) * S;
-      const ringF = rng.range(0.5, 1.4);
-      const tones = Array.from({ length: 24 }, () => rng.range(0.88, 1.1));
-      const offs = Array.from({ length: 24 }, () => rng.range(0, 400));
+      const plank = rng.uniform(0.12, 0.3) * S;
+      const ringF = rng.uniform(0.5, 1.4);
+      const tones = Array.from({ length: 24 }, () => rng.uniform(0.88, 1.1));
+      const offs = Array.from({ length: 24 }, () => rng.uniform(0, 400));
       cv.shadeAll((x, y, out) => {
         const u = vertical ? y : x; // along the grain
         const v = vertical ? x : y; // across planks
@@ -96,15 +96,15 @@ export function drawBackground(cv: Canvas, rng: Rng): BackgroundParams {
       break;
     }
     case 'tiles': {
-      base = rng.chance(0.6) ? neutral(rng, 0.6, 0.93) : oklchToRgb(rng.range(0.7, 0.9), rng.range(0.01, 0.04), rng.range(75, 95));
-      const tile = rng.range(0.18, 0.4) * S;
-      const grout = rng.range(0.8, 2) * (S / 128);
-      const groutF = rng.range(0.75, 1.15);
-      const rot = rng.range(-0.2, 0.2);
+      base = rng.chance(0.6) ? neutral(rng, 0.6, 0.93) : oklchToRgb(rng.uniform(0.7, 0.9), rng.uniform(0.01, 0.04), rng.uniform(75, 95));
+      const tile = rng.uniform(0.18, 0.4) * S;
+      const grout = rng.uniform(0.8, 2) * (S / 128);
+      const groutF = rng.uniform(0.75, 1.15);
+      const rot = rng.uniform(-0.2, 0.2);
       const cs = Math.cos(rot);
       const sn = Math.sin(rot);
-      const ox = rng.range(0, tile);
-      const oy = rng.range(0, tile);
+      const ox = rng.uniform(0, tile);
+      const oy = rng.uniform(0, tile);
       cv.shadeAll((x, y, out) => {
         const u = x * cs - y * sn + ox;
         const v = x * sn + y * cs + oy;
@@ -122,7 +122,7 @@ export function drawBackground(cv: Canvas, rng: Rng): BackgroundParams {
     }
     case 'concrete': {
       base = neutral(rng, 0.5, 0.8);
-      const sc = rng.range(0.05, 0.12);
+      const sc = rng.uniform(0.05, 0.12);
       cv.shadeAll((x, y, out) => {
         const f = 1 + (noise(x * sc, y * sc) - 0.5) * 0.25 + (noise(x * 0.7, y * 0.7) - 0.5) * 0.08;
         out[0] = base[0] * f;
@@ -152,13 +152,13 @@ function drawClutter(cv: Canvas, rng: Rng, base: RGB): string[] {
   for (let k = 0; k < n; k++) {
     const kind = rng.pick(['box', 'pot', 'frame', 'bokeh', 'light', 'hanger', 'leafless-branch'] as const);
     out.push(kind);
-    const cx = rng.range(-0.1, 1.1) * w;
-    const cy = rng.range(-0.1, 1.1) * h;
+    const cx = rng.uniform(-0.1, 1.1) * w;
+    const cy = rng.uniform(-0.1, 1.1) * h;
     switch (kind) {
       case 'box': {
-        const bw = rng.range(0.15, 0.4) * S;
-        const bh = rng.range(0.1, 0.35) * S;
-        const T = Affine.from(1, rng.range(-0.4, 0.4), cx, cy);
+        const bw = rng.uniform(0.15, 0.4) * S;
+        const bh = rng.uniform(0.1, 0.35) * S;
+        const T = Affine.from(1, rng.uniform(-0.4, 0.4), cx, cy);
         const poly = T.apply(rect(-bw / 2, -bh / 2, bw, bh));
         const m = fillPolys(w, h, [poly]);
         cv.darken(m.blurred(S * 0.02).shifted(Math.round(S * 0.02), Math.round(S * 0.02)), 0.25);
@@ -169,7 +169,7 @@ function drawClutter(cv: Canvas, rng: Rng, base: RGB): string[] {
         break;
       }
       case 'pot': {
-        const r = rng.range(0.06, 0.14) * S;
+        const r = rng.uniform(0.06, 0.14) * S;
         const c = objColor();
         const body = fillPolys(w, h, [[cx - r, cy - r, cx + r, cy - r, cx + r * 0.75, cy + r * 1.1, cx - r * 0.75, cy + r * 1.1]]);
         cv.darken(body.blurred(S * 0.02).shifted(Math.round(S * 0.015), Math.round(S * 0.02)), 0.3);
@@ -183,8 +183,8 @@ function drawClutter(cv: Canvas, rng: Rng, base: RGB): string[] {
         break;
       }
       case 'frame': {
-        const fw = rng.range(0.2, 0.4) * S;
-        const fh = rng.range(0.2, 0.4) * S;
+        const fw = rng.uniform(0.2, 0.4) * S;
+        const fh = rng.uniform(0.2, 0.4) * S;
         const c = objColor();
         cv.paint(fillPolys(w, h, [rect(cx, cy, fw, fh)]), c);
         const inner = objColor();
@@ -193,26 +193,26 @@ function drawClutter(cv: Canvas, rng: Rng, base: RGB): string[] {
       }
       case 'bokeh': {
         const c = rng.chance(0.5) ? ([1, 1, 1] as RGB) : objColor();
-        for (let i = 0; i < rng.int(2, 6); i++) {
-          const r = rng.range(0.03, 0.09) * S;
+        for (let i = 0; i < rng.intBetween(2, 6); i++) {
+          const r = rng.uniform(0.03, 0.09) * S;
           const m = fillPolys(w, h, [ellipse(cx + rng.normal(0, 0.12) * S, cy + rng.normal(0, 0.12) * S, r, r)]);
-          cv.paint(m.blurred(r * 0.3), c, rng.range(0.15, 0.4));
+          cv.paint(m.blurred(r * 0.3), c, rng.uniform(0.15, 0.4));
         }
         break;
       }
       case 'light': {
-        const ang = rng.range(-0.8, 0.8);
+        const ang = rng.uniform(-0.8, 0.8);
         const T = Affine.from(1, ang, cx, h / 2);
-        const m = fillPolys(w, h, [T.apply(rect(-rng.range(0.05, 0.2) * S, -S, rng.range(0.1, 0.3) * S, 2 * S))]);
+        const m = fillPolys(w, h, [T.apply(rect(-rng.uniform(0.05, 0.2) * S, -S, rng.uniform(0.1, 0.3) * S, 2 * S))]);
         const blurred = m.blurred(S * 0.03);
-        if (rng.chance(0.5)) cv.paint(blurred, [1, 1, 1], rng.range(0.08, 0.2));
-        else cv.darken(blurred, rng.range(0.06, 0.15));
+        if (rng.chance(0.5)) cv.paint(blurred, [1, 1, 1], rng.uniform(0.08, 0.2));
+        else cv.darken(blurred, rng.uniform(0.06, 0.15));
         break;
       }
       case 'hanger': {
-        const hw = rng.range(0.15, 0.3) * S;
+        const hw = rng.uniform(0.15, 0.3) * S;
         const c = objColor();
-        const y0 = rng.range(0, 0.12) * h;
+        const y0 = rng.uniform(0, 0.12) * h;
         const m = strokePolylines(w, h, [[cx - hw, y0 + hw * 0.4, cx, y0, cx + hw, y0 + hw * 0.4, cx - hw, y0 + hw * 0.4], [cx, y0, cx, y0 - hw * 0.15, cx + hw * 0.1, y0 - hw * 0.25]], S * 0.012);
         cv.paint(m, c);
         break;
@@ -222,7 +222,7 @@ function drawClutter(cv: Canvas, rng: Rng, base: RGB): string[] {
         let x = cx;
         let y = cy;
         const pts = [x, y];
-        let a = rng.range(0, Math.PI * 2);
+        let a = rng.uniform(0, Math.PI * 2);
         for (let i = 0; i < 6; i++) {
           a += rng.normal(0, 0.4);
           x += Math.cos(a) * S * 0.06;

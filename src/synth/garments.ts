@@ -3,7 +3,7 @@
  * (seams, pockets, buttons, collars, folds) as a display list in local units; nothing is pasted.
  * The garment colour is applied later by the renderer, so shape never depends on colour.
  */
-import type { Rng } from './rng.js';
+import type { Rng } from '../core/rng.js';
 import { ellipse, type Poly, type RGB, rect } from './raster.js';
 import { oklchToRgb } from './palette.js';
 import { arm, leg, neckAndShoulders, torso } from './body.js';
@@ -25,7 +25,7 @@ const METAL: Record<string, RGB> = {
 };
 
 function neutralColor(rng: Rng, lo: number, hi: number): RGB {
-  return oklchToRgb(rng.range(lo, hi), rng.range(0, 0.01), 90);
+  return oklchToRgb(rng.uniform(lo, hi), rng.uniform(0, 0.01), 90);
 }
 
 function buttonColor(rng: Rng): RGB | 'tone' {
@@ -56,18 +56,18 @@ function offset(p: Poly, dx: number, dy: number): Poly {
 
 export function drawJeans(rng: Rng, ctx: GarmentContext): Drawing {
   const fit = rng.pick(['skinny', 'slim', 'straight', 'wide', 'flare', 'bootcut', 'mom'] as const);
-  const waist = rng.range(0.34, 0.42);
-  const hip = waist * rng.range(1.06, 1.18);
-  const rise = rng.range(0.27, 0.33);
-  const length = rng.chance(0.15) ? rng.range(0.8, 0.9) : rng.range(0.95, 1.05);
-  const kneeW = { skinny: 0.105, slim: 0.125, straight: 0.145, wide: 0.19, flare: 0.125, bootcut: 0.135, mom: 0.15 }[fit] * rng.range(0.93, 1.08);
-  const hemW = { skinny: 0.085, slim: 0.105, straight: 0.14, wide: 0.21, flare: 0.2, bootcut: 0.165, mom: 0.12 }[fit] * rng.range(0.93, 1.08);
-  const spread = rng.range(-0.01, 0.07);
+  const waist = rng.uniform(0.34, 0.42);
+  const hip = waist * rng.uniform(1.06, 1.18);
+  const rise = rng.uniform(0.27, 0.33);
+  const length = rng.chance(0.15) ? rng.uniform(0.8, 0.9) : rng.uniform(0.95, 1.05);
+  const kneeW = { skinny: 0.105, slim: 0.125, straight: 0.145, wide: 0.19, flare: 0.125, bootcut: 0.135, mom: 0.15 }[fit] * rng.uniform(0.93, 1.08);
+  const hemW = { skinny: 0.085, slim: 0.105, straight: 0.14, wide: 0.21, flare: 0.2, bootcut: 0.165, mom: 0.12 }[fit] * rng.uniform(0.93, 1.08);
+  const spread = rng.uniform(-0.01, 0.07);
   const kneeY = rise + (length - rise) * 0.48;
   const legC = hip / 4;
   const kneeC = legC + spread * 0.45;
   const hemC = legC + spread;
-  const wb = rng.range(0.038, 0.05);
+  const wb = rng.uniform(0.038, 0.05);
 
   const outerR = spline([waist / 2, 0, hip / 2 + 0.003, 0.15, hip / 2 - 0.004, rise, kneeC + kneeW / 2, kneeY, hemC + hemW / 2, length], 6);
   const innerR = spline([hemC - hemW / 2, length, kneeC - kneeW / 2, kneeY, 0.012, rise + 0.02], 6);
@@ -88,14 +88,14 @@ export function drawJeans(rng: Rng, ctx: GarmentContext): Drawing {
 
   ops.push({ k: 'fabric', polys: [body] });
   // fades/whiskers (lighter) and creases
-  const whisk = rng.int(2, 5);
+  const whisk = rng.intBetween(2, 5);
   for (const s of [-1, 1]) {
     for (let i = 0; i < whisk; i++) {
       const y = rise - 0.03 + i * 0.028;
       ops.push({ k: 'fold', pts: spline([s * 0.03, y, s * 0.09, y + 0.012, s * 0.14, y + 0.005 + i * 0.004], 3), width: 0.012, strength: -0.35 });
     }
     // lighter wash down the front of the thigh and knee
-    ops.push({ k: 'fold', pts: [s * legC, 0.16, s * kneeC, kneeY, s * (hemC - 0.005), length - 0.1], width: kneeW * 0.55, strength: -rng.range(0.1, 0.3) });
+    ops.push({ k: 'fold', pts: [s * legC, 0.16, s * kneeC, kneeY, s * (hemC - 0.005), length - 0.1], width: kneeW * 0.55, strength: -rng.uniform(0.1, 0.3) });
     // knee creases
     for (let i = 0; i < 3; i++) {
       const y = kneeY - 0.03 + i * 0.03;
@@ -109,7 +109,7 @@ export function drawJeans(rng: Rng, ctx: GarmentContext): Drawing {
       }
     }
   }
-  const stitch: RGB | undefined = rng.chance(0.6) ? oklchToRgb(0.72, 0.11, rng.range(70, 85)) : undefined;
+  const stitch: RGB | undefined = rng.chance(0.6) ? oklchToRgb(0.72, 0.11, rng.uniform(70, 85)) : undefined;
   const stitchOp = (pts: Poly): Op =>
     stitch ? { k: 'line', pts, width: 0.006, color: stitch, dash: [0.018, 0.012], alpha: 0.85 } : { k: 'line', pts, width: 0.006, tone: 1.45, dash: [0.018, 0.012] };
 
@@ -127,7 +127,7 @@ export function drawJeans(rng: Rng, ctx: GarmentContext): Drawing {
   }
   // belt (sometimes)
   if (rng.chance(0.2)) {
-    const beltC = rng.chance(0.5) ? neutralColor(rng, 0.12, 0.25) : oklchToRgb(rng.range(0.3, 0.5), 0.05, rng.range(60, 75));
+    const beltC = rng.chance(0.5) ? neutralColor(rng, 0.12, 0.25) : oklchToRgb(rng.uniform(0.3, 0.5), 0.05, rng.uniform(60, 75));
     ops.push({ k: 'solid', polys: [rect(-waist / 2 - 0.003, wb * 0.15, waist + 0.006, wb * 0.72)], color: beltC, shade: 0.2 });
     ops.push({ k: 'line', pts: rect(-0.03, wb * 0.05, 0.05, wb * 0.92), width: 0.008, color: METAL.silver!, closed: true });
   }
@@ -156,7 +156,7 @@ export function drawJeans(rng: Rng, ctx: GarmentContext): Drawing {
   if (ripped) {
     for (const s of [-1, 1]) {
       if (rng.chance(0.6)) {
-        const y = kneeY + rng.range(-0.04, 0.03);
+        const y = kneeY + rng.uniform(-0.04, 0.03);
         ops.push({ k: 'solid', polys: [ellipse(s * kneeC, y, kneeW * 0.25, 0.012, 0, 12)], color: oklchToRgb(0.92, 0.01, 90), shade: 0.1 });
         ops.push({ k: 'line', pts: [s * (kneeC - kneeW * 0.3), y - 0.01, s * (kneeC + kneeW * 0.3), y - 0.008], width: 0.004, tone: 1.6 });
       }
@@ -184,34 +184,34 @@ export function drawDress(rng: Rng, ctx: GarmentContext): Drawing {
     ['long-sleeve', 1.2],
   ] as const);
   const neckline = top === 'strapless' ? 'straight' : rng.pick(['round', 'v', 'square', 'boat'] as const);
-  const shoulderW = rng.range(0.3, 0.37);
-  const bust = shoulderW * rng.range(0.88, 0.98);
-  const waistW = bust * rng.range(0.72, 0.84);
-  const waistY = rng.range(0.3, 0.36);
+  const shoulderW = rng.uniform(0.3, 0.37);
+  const bust = shoulderW * rng.uniform(0.88, 0.98);
+  const waistW = bust * rng.uniform(0.72, 0.84);
+  const waistY = rng.uniform(0.3, 0.36);
   const length =
-    style === 'maxi' ? rng.range(1.35, 1.5) : rng.weighted([[rng.range(0.75, 0.85), 1], [rng.range(0.9, 1.05), 2], [rng.range(1.1, 1.25), 1.2]]);
+    style === 'maxi' ? rng.uniform(1.35, 1.5) : rng.weighted([[rng.uniform(0.75, 0.85), 1], [rng.uniform(0.9, 1.05), 2], [rng.uniform(1.1, 1.25), 1.2]]);
   const hemW =
     style === 'sheath'
-      ? bust * rng.range(1.0, 1.15)
+      ? bust * rng.uniform(1.0, 1.15)
       : style === 'shift'
-        ? bust * rng.range(1.08, 1.25)
+        ? bust * rng.uniform(1.08, 1.25)
         : style === 'fit-and-flare'
-          ? rng.range(0.75, 1.0)
+          ? rng.uniform(0.75, 1.0)
           : style === 'maxi'
-            ? rng.range(0.6, 0.85)
-            : rng.range(0.55, 0.78);
+            ? rng.uniform(0.6, 0.85)
+            : rng.uniform(0.55, 0.78);
   const hipY = waistY + 0.12;
   const hipW = style === 'shift' ? bust * 1.02 : Math.min(hemW, bust * 1.05) * (style === 'fit-and-flare' ? 0.98 : 1);
   const waistEff = style === 'shift' ? bust * 0.96 : waistW;
-  const topY = top === 'strapless' ? rng.range(0.1, 0.14) : 0;
-  const neckW = neckline === 'boat' ? shoulderW * 0.75 : shoulderW * rng.range(0.42, 0.58);
-  const neckD = neckline === 'v' ? rng.range(0.12, 0.2) : neckline === 'square' ? rng.range(0.07, 0.11) : neckline === 'boat' ? 0.02 : rng.range(0.05, 0.09);
-  const strapW = top === 'spaghetti' ? 0.012 : top === 'tank' ? rng.range(0.03, 0.05) : 0;
+  const topY = top === 'strapless' ? rng.uniform(0.1, 0.14) : 0;
+  const neckW = neckline === 'boat' ? shoulderW * 0.75 : shoulderW * rng.uniform(0.42, 0.58);
+  const neckD = neckline === 'v' ? rng.uniform(0.12, 0.2) : neckline === 'square' ? rng.uniform(0.07, 0.11) : neckline === 'boat' ? 0.02 : rng.uniform(0.05, 0.09);
+  const strapW = top === 'spaghetti' ? 0.012 : top === 'tank' ? rng.uniform(0.03, 0.05) : 0;
   const armpitY = 0.16;
   const ops: Op[] = [];
 
   // hem: wavy for flared styles
-  const waves = style === 'fit-and-flare' || style === 'a-line' || style === 'maxi' ? rng.int(3, 6) : 0;
+  const waves = style === 'fit-and-flare' || style === 'a-line' || style === 'maxi' ? rng.intBetween(3, 6) : 0;
   const hemPts: number[] = [];
   const hemN = 16;
   for (let i = 0; i <= hemN; i++) {
@@ -258,8 +258,8 @@ export function drawDress(rng: Rng, ctx: GarmentContext): Drawing {
   // sleeves
   const sleeves: Poly[] = [];
   if (top === 'cap-sleeve' || top === 'short-sleeve' || top === 'long-sleeve') {
-    const len = top === 'cap-sleeve' ? 0.07 : top === 'short-sleeve' ? rng.range(0.13, 0.2) : rng.range(0.5, 0.6);
-    const ang = rng.range(0.15, 0.45);
+    const len = top === 'cap-sleeve' ? 0.07 : top === 'short-sleeve' ? rng.uniform(0.13, 0.2) : rng.uniform(0.5, 0.6);
+    const ang = rng.uniform(0.15, 0.45);
     for (const s of [-1, 1]) {
       const ax = s * shoulderW / 2;
       const dx = s * Math.sin(ang);
@@ -278,7 +278,7 @@ export function drawDress(rng: Rng, ctx: GarmentContext): Drawing {
   if (ctx.body) {
     const neckTop = -0.12;
     if (top !== 'long-sleeve') {
-      const armAng = rng.range(0.05, 0.22);
+      const armAng = rng.uniform(0.05, 0.22);
       const armLen = 0.52;
       for (const s of [-1, 1]) {
         ops.push({ k: 'skin', polys: arm(s * (shoulderW / 2 - 0.035), 0.03, s * armAng, armLen, 0.085, rng.chance(0.7)) });
@@ -288,7 +288,7 @@ export function drawDress(rng: Rng, ctx: GarmentContext): Drawing {
     const legLen = Math.max(0.15, 1.55 - length);
     for (const s of [-1, 1]) {
       const x0 = s * hipW * 0.22;
-      ops.push({ k: 'skin', polys: leg(x0, length - 0.2, x0 + s * rng.range(0, 0.03), length + legLen, 0.105, 0.062, legLen > 0.35, s) });
+      ops.push({ k: 'skin', polys: leg(x0, length - 0.2, x0 + s * rng.uniform(0, 0.03), length + legLen, 0.105, 0.062, legLen > 0.35, s) });
     }
   }
 
@@ -318,13 +318,13 @@ export function drawDress(rng: Rng, ctx: GarmentContext): Drawing {
     for (let y = neckD + 0.04; y < waistY - 0.02; y += 0.055) addButton(ops, 0, y, 0.011, bc);
   }
   // skirt folds: radiating from the waist, alternating shadow and highlight
-  const nf = style === 'sheath' ? 2 : rng.int(4, 8);
+  const nf = style === 'sheath' ? 2 : rng.intBetween(4, 8);
   for (let i = 0; i < nf; i++) {
     const t = (i + 0.5) / nf - 0.5 + rng.normal(0, 0.03);
     const x0 = t * waistEff * 0.9;
     const x1 = t * hemW * 0.95;
     const y1 = length - 0.01;
-    ops.push({ k: 'fold', pts: spline([x0, waistY + 0.03, (x0 + x1) / 2 + rng.normal(0, 0.01), (waistY + y1) / 2, x1, y1], 4), width: rng.range(0.02, 0.045), strength: i % 2 === 0 ? rng.range(0.2, 0.4) : -rng.range(0.1, 0.3) });
+    ops.push({ k: 'fold', pts: spline([x0, waistY + 0.03, (x0 + x1) / 2 + rng.normal(0, 0.01), (waistY + y1) / 2, x1, y1], 4), width: rng.uniform(0.02, 0.045), strength: i % 2 === 0 ? rng.uniform(0.2, 0.4) : -rng.uniform(0.1, 0.3) });
   }
   if (style === 'wrap') {
     ops.push({ k: 'line', pts: spline([-neckW / 2, 0, -0.02, waistY, hipW * 0.3, hipY, hemW * 0.32, length], 5), width: 0.008, tone: 0.6 });
@@ -334,7 +334,7 @@ export function drawDress(rng: Rng, ctx: GarmentContext): Drawing {
   return {
     ops,
     texture: rng.pick(['plain', 'plain', 'knit', 'satin'] as const),
-    sheen: rng.range(0.2, 0.55),
+    sheen: rng.uniform(0.2, 0.55),
     params: { style, top, neckline, shoulderW: r3(shoulderW), bust: r3(bust), waistW: r3(waistEff), waistY: r3(waistY), length: r3(length), hemW: r3(hemW), belt, buttons, folds: nf },
   };
 }
@@ -354,19 +354,19 @@ export function drawShirt(rng: Rng, ctx: GarmentContext): Drawing {
     ['hanging', 1],
     ['flat-lay', 1.2],
   ] as const);
-  const shoulderW = { slim: 0.6, regular: 0.66, oversized: 0.76 }[fit] * rng.range(0.95, 1.05);
-  const chest = shoulderW * rng.range(0.9, 0.97);
-  const hemW = chest * rng.range(0.9, 1.02);
-  const length = rng.range(0.9, 1.08);
-  const neckW = rng.range(0.17, 0.2);
+  const shoulderW = { slim: 0.6, regular: 0.66, oversized: 0.76 }[fit] * rng.uniform(0.95, 1.05);
+  const chest = shoulderW * rng.uniform(0.9, 0.97);
+  const hemW = chest * rng.uniform(0.9, 1.02);
+  const length = rng.uniform(0.9, 1.08);
+  const neckW = rng.uniform(0.17, 0.2);
   const shoulderY = 0.06;
-  const armpitY = rng.range(0.27, 0.31);
+  const armpitY = rng.uniform(0.27, 0.31);
   const shirttail = rng.chance(0.6);
-  const sleeveLen = sleeve === 'long' ? rng.range(0.72, 0.82) : sleeve === 'short' ? rng.range(0.2, 0.28) : rng.range(0.42, 0.5);
-  const ang = pose === 'flat-lay' ? rng.range(0.6, 1.0) : pose === 'hanging' ? rng.range(0.25, 0.45) : rng.range(0.18, 0.35);
+  const sleeveLen = sleeve === 'long' ? rng.uniform(0.72, 0.82) : sleeve === 'short' ? rng.uniform(0.2, 0.28) : rng.uniform(0.42, 0.5);
+  const ang = pose === 'flat-lay' ? rng.uniform(0.6, 1.0) : pose === 'hanging' ? rng.uniform(0.25, 0.45) : rng.uniform(0.18, 0.35);
   const ops: Op[] = [];
 
-  const sideR = spline([shoulderW / 2, shoulderY, chest / 2, armpitY, chest / 2 * rng.range(0.93, 1), 0.62, hemW / 2, length - (shirttail ? 0.06 : 0)], 6);
+  const sideR = spline([shoulderW / 2, shoulderY, chest / 2, armpitY, chest / 2 * rng.uniform(0.93, 1), 0.62, hemW / 2, length - (shirttail ? 0.06 : 0)], 6);
   const hem = shirttail
     ? spline([hemW / 2, length - 0.06, hemW * 0.38, length - 0.075, hemW * 0.2, length - 0.025, 0, length + 0.005], 5)
     : [hemW / 2, length, 0, length];
@@ -421,11 +421,11 @@ export function drawShirt(rng: Rng, ctx: GarmentContext): Drawing {
   for (const sl of sleeves) ops.push({ k: 'line', pts: [sl[0]!, sl[1]!, sl[6]!, sl[7]!], width: 0.007, tone: 0.62 });
   // folds: diagonal from the armpits, at the waist, at the elbow
   for (const s of [-1, 1]) {
-    for (let i = 0; i < rng.int(1, 3); i++) {
+    for (let i = 0; i < rng.intBetween(1, 3); i++) {
       const y = armpitY + 0.03 + i * 0.06;
-      ops.push({ k: 'fold', pts: [s * chest * 0.45, y, s * chest * 0.18, y + rng.range(0.08, 0.16)], width: 0.018, strength: rng.range(0.2, 0.35) });
+      ops.push({ k: 'fold', pts: [s * chest * 0.45, y, s * chest * 0.18, y + rng.uniform(0.08, 0.16)], width: 0.018, strength: rng.uniform(0.2, 0.35) });
     }
-    ops.push({ k: 'fold', pts: [s * chest * 0.3, 0.12, s * chest * 0.28, 0.55], width: 0.05, strength: -rng.range(0.08, 0.2) });
+    ops.push({ k: 'fold', pts: [s * chest * 0.3, 0.12, s * chest * 0.28, 0.55], width: 0.05, strength: -rng.uniform(0.08, 0.2) });
   }
   if (rng.chance(0.5)) ops.push({ k: 'fold', pts: [-hemW * 0.4, 0.7, 0, 0.68, hemW * 0.4, 0.72], width: 0.02, strength: 0.25 });
   // yoke seam
@@ -434,12 +434,12 @@ export function drawShirt(rng: Rng, ctx: GarmentContext): Drawing {
   ops.push({ k: 'line', pts: hem.map((v, i) => (i % 2 ? v - 0.015 : v * 0.98)), width: 0.005, tone: 0.68 });
   ops.push({ k: 'line', pts: mirrorNoReverse(hem.map((v, i) => (i % 2 ? v - 0.015 : v * 0.98))), width: 0.005, tone: 0.68 });
   // placket with buttons
-  const pw = rng.range(0.045, 0.06);
+  const pw = rng.uniform(0.045, 0.06);
   ops.push({ k: 'line', pts: [-pw / 2, 0.09, -pw / 2, length - 0.01], width: 0.006, tone: 0.6 });
   ops.push({ k: 'line', pts: [pw / 2, 0.09, pw / 2, length - 0.01], width: 0.005, tone: 0.72, alpha: 0.8 });
-  const nb = rng.int(5, 7);
+  const nb = rng.intBetween(5, 7);
   const bc = buttonColor(rng);
-  const br = rng.range(0.011, 0.015);
+  const br = rng.uniform(0.011, 0.015);
   for (let i = 0; i < nb; i++) addButton(ops, 0, 0.1 + ((length - 0.18) * i) / (nb - 1), br, bc);
   // chest pocket(s)
   const pockets = rng.weighted([
@@ -459,8 +459,8 @@ export function drawShirt(rng: Rng, ctx: GarmentContext): Drawing {
     }
   }
   // collar: stand, back of the neck, two points
-  const ptDrop = rng.range(0.1, 0.15);
-  const ptX = rng.range(0.07, 0.11);
+  const ptDrop = rng.uniform(0.1, 0.15);
+  const ptX = rng.uniform(0.07, 0.11);
   if (!ctx.body) ops.push({ k: 'fabric', polys: [ellipse(0, 0.035, neckW / 2, 0.045, 0, 18)], tone: 0.55, ao: 0 });
   ops.push({ k: 'fabric', polys: [spline([-neckW / 2 - 0.005, 0.03, -neckW * 0.3, -0.03, 0, -0.04, neckW * 0.3, -0.03, neckW / 2 + 0.005, 0.03], 4).concat([neckW / 2, 0.045, -neckW / 2, 0.045])], tone: 1.03, ao: 0.3 });
   for (const s of [-1, 1]) {
@@ -471,7 +471,7 @@ export function drawShirt(rng: Rng, ctx: GarmentContext): Drawing {
   return {
     ops,
     texture: rng.pick(['oxford', 'plain', 'plain', 'knit'] as const),
-    sheen: rng.range(0.15, 0.35),
+    sheen: rng.uniform(0.15, 0.35),
     params: { fit, sleeve, pose, shoulderW: r3(shoulderW), chest: r3(chest), length: r3(length), sleeveLength: r3(sleeveLen), sleeveAngle: r3(ang), shirttail, buttons: nb, pockets, collarPoint: r3(ptDrop) },
   };
 }
@@ -481,15 +481,15 @@ export function drawShirt(rng: Rng, ctx: GarmentContext): Drawing {
 
 export function drawSkirt(rng: Rng, ctx: GarmentContext): Drawing {
   const style = rng.pick(['pencil', 'a-line', 'pleated', 'circle', 'tiered', 'wrap'] as const);
-  const waist = rng.range(0.3, 0.38);
-  const wb = rng.range(0.035, 0.07);
-  const length = rng.weighted([[rng.range(0.38, 0.5), 1], [rng.range(0.55, 0.75), 2], [rng.range(0.8, 1.0), 1]]);
+  const waist = rng.uniform(0.3, 0.38);
+  const wb = rng.uniform(0.035, 0.07);
+  const length = rng.weighted([[rng.uniform(0.38, 0.5), 1], [rng.uniform(0.55, 0.75), 2], [rng.uniform(0.8, 1.0), 1]]);
   const hemW =
     waist *
-    (style === 'pencil' ? rng.range(1.05, 1.2) : style === 'circle' ? rng.range(2.3, 2.9) : style === 'a-line' || style === 'wrap' ? rng.range(1.5, 2.0) : rng.range(1.7, 2.3));
+    (style === 'pencil' ? rng.uniform(1.05, 1.2) : style === 'circle' ? rng.uniform(2.3, 2.9) : style === 'a-line' || style === 'wrap' ? rng.uniform(1.5, 2.0) : rng.uniform(1.7, 2.3));
   const hipY = 0.15;
   const hipW = style === 'pencil' ? waist * 1.18 : Math.min(hemW, waist * 1.25);
-  const waves = style === 'circle' || style === 'tiered' ? rng.int(3, 6) : 0;
+  const waves = style === 'circle' || style === 'tiered' ? rng.intBetween(3, 6) : 0;
   const hemPts: number[] = [];
   for (let i = 0; i <= 16; i++) {
     const t = i / 16;
@@ -507,20 +507,20 @@ export function drawSkirt(rng: Rng, ctx: GarmentContext): Drawing {
     }
     for (const s of [-1, 1]) {
       const x0 = s * waist * 0.24;
-      ops.push({ k: 'skin', polys: leg(x0, length - 0.2, x0 + s * rng.range(-0.01, 0.03), length + 0.55, 0.115, 0.065, true, s) });
+      ops.push({ k: 'skin', polys: leg(x0, length - 0.2, x0 + s * rng.uniform(-0.01, 0.03), length + 0.55, 0.115, 0.065, true, s) });
     }
   }
   ops.push({ k: 'fabric', polys: [outline] });
   ops.push({ k: 'fabric', polys: [[-waist / 2, 0, waist / 2, 0, waist / 2 + 0.004, wb, -waist / 2 - 0.004, wb]], tone: 1.05, ao: 0.3 });
   ops.push({ k: 'line', pts: [-waist / 2, wb, waist / 2, wb], width: 0.007, tone: 0.6 });
-  const nf = style === 'pleated' ? rng.int(8, 14) : style === 'pencil' ? 2 : rng.int(3, 7);
+  const nf = style === 'pleated' ? rng.intBetween(8, 14) : style === 'pencil' ? 2 : rng.intBetween(3, 7);
   for (let i = 0; i < nf; i++) {
     const t = (i + 0.5) / nf - 0.5;
     if (style === 'pleated') {
       ops.push({ k: 'line', pts: [t * waist * 0.95, wb, t * hemW * 0.97, length], width: 0.005, tone: 0.55, alpha: 0.8 });
       ops.push({ k: 'fold', pts: [t * waist * 0.95 + 0.01, wb, t * hemW * 0.97 + 0.02, length], width: 0.02, strength: 0.25 });
     } else {
-      ops.push({ k: 'fold', pts: spline([t * waist * 0.9, wb + 0.04, t * (hemW + waist) * 0.48, (length + wb) / 2, t * hemW * 0.95, length - 0.01], 4), width: rng.range(0.02, 0.04), strength: i % 2 ? rng.range(0.2, 0.4) : -rng.range(0.1, 0.25) });
+      ops.push({ k: 'fold', pts: spline([t * waist * 0.9, wb + 0.04, t * (hemW + waist) * 0.48, (length + wb) / 2, t * hemW * 0.95, length - 0.01], 4), width: rng.uniform(0.02, 0.04), strength: i % 2 ? rng.uniform(0.2, 0.4) : -rng.uniform(0.1, 0.25) });
     }
   }
   if (style === 'tiered') {
@@ -542,7 +542,7 @@ export function drawSkirt(rng: Rng, ctx: GarmentContext): Drawing {
   return {
     ops,
     texture: rng.pick(['plain', 'knit', 'denim', 'satin', 'plain'] as const),
-    sheen: rng.range(0.15, 0.5),
+    sheen: rng.uniform(0.15, 0.5),
     params: { style, waist: r3(waist), waistband: r3(wb), length: r3(length), hemW: r3(hemW), folds: nf, buttons },
   };
 }
@@ -559,8 +559,8 @@ export function drawShoes(rng: Rng, ctx: GarmentContext): Drawing {
     style === 'sneaker'
       ? rng.pick([neutralColor(rng, 0.9, 0.97), neutralColor(rng, 0.15, 0.25), oklchToRgb(0.62, 0.07, 70)])
       : rng.pick([neutralColor(rng, 0.1, 0.22), oklchToRgb(0.45, 0.05, 65)]);
-  const soleT = style === 'sneaker' ? rng.range(0.07, 0.11) : style === 'boot' ? rng.range(0.05, 0.07) : 0.025;
-  const heelH = style === 'pump' ? rng.range(0.22, 0.32) : style === 'boot' ? rng.range(0.04, 0.1) : 0;
+  const soleT = style === 'sneaker' ? rng.uniform(0.07, 0.11) : style === 'boot' ? rng.uniform(0.05, 0.07) : 0.025;
+  const heelH = style === 'pump' ? rng.uniform(0.22, 0.32) : style === 'boot' ? rng.uniform(0.04, 0.1) : 0;
 
   const one = (ox: number, oy: number, sc: number, tone: number): void => {
     const X = (x: number): number => ox + (flip ? 1 - x : x) * sc;
@@ -579,7 +579,7 @@ export function drawShoes(rng: Rng, ctx: GarmentContext): Drawing {
       }
       ops.push({ k: 'fabric', polys: [P(upper.concat([0.97, -heelH - 0.02, 0.3, -0.02, 0.0, -0.015]))], tone });
     } else {
-      const shaft = style === 'boot' ? rng.range(0.45, 0.75) : 0;
+      const shaft = style === 'boot' ? rng.uniform(0.45, 0.75) : 0;
       const opening = style === 'loafer' ? 0.2 : style === 'sneaker' ? 0.3 : 0.33;
       upper =
         style === 'boot'
@@ -619,12 +619,12 @@ export function drawShoes(rng: Rng, ctx: GarmentContext): Drawing {
     }
     ops.push({ k: 'fold', pts: P([0.1, -0.14, 0.45, -0.24]), width: 0.06, strength: -0.25 });
   };
-  if (pair) one(rng.range(0.18, 0.3) * (flip ? -1 : 1), -rng.range(0.05, 0.15), 1, 0.85);
+  if (pair) one(rng.uniform(0.18, 0.3) * (flip ? -1 : 1), -rng.uniform(0.05, 0.15), 1, 0.85);
   one(0, 0, 1, 1);
   return {
     ops,
     texture: rng.pick(['leather', 'leather', 'canvas', 'plain'] as const),
-    sheen: rng.range(0.3, 0.7),
+    sheen: rng.uniform(0.3, 0.7),
     params: { style, pair, facing: flip ? 'right' : 'left', heel: r3(heelH), sole: r3(soleT) },
   };
 }

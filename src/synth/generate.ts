@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
 import { fail } from '../core/errors.js';
+import { SYNTH_DEFAULTS } from '../core/defaults.js';
 import { ALL_TYPES, type SynthType } from './garments.js';
 import { type Job, type JobResult, runJobs } from './jobs.js';
 import { ALL_COLORS, type SynthColor } from './palette.js';
@@ -60,20 +61,9 @@ export interface SynthOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export const SYNTH_DEFAULTS = {
-  seed: 1,
-  colors: ['black', 'blue', 'red'],
-  types: ['jeans', 'dress', 'shirt'],
-  trainCombos: 'notebook',
-  testCombos: 'all',
-  trainPerCombo: 300,
-  testPerCombo: 30,
-  width: 128,
-  height: 160,
-  sheet: false,
-  force: false,
-  workers: 0,
-} as const satisfies Omit<SynthOptions, 'out' | 'onProgress'>;
+export { SYNTH_DEFAULTS };
+// The defaults (in ../core/defaults.ts) must fit the options.
+SYNTH_DEFAULTS satisfies Omit<SynthOptions, 'out' | 'onProgress'>;
 
 const OPTION_NAMES = ['out', ...Object.keys(SYNTH_DEFAULTS), 'onProgress'] as const;
 

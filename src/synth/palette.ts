@@ -2,7 +2,7 @@
  * Colour names, their ranges in OKLCH (a perceptual space), lighting casts, and the hue bands
  * that backdrops and clutter must stay out of.
  */
-import type { Rng } from './rng.js';
+import type { Rng } from '../core/rng.js';
 import type { RGB } from './raster.js';
 
 export const ALL_COLORS = ['black', 'blue', 'red', 'white', 'green'] as const;
@@ -152,7 +152,7 @@ export interface GarmentColor {
 /** Samples a garment colour from the named range. */
 export function sampleGarmentColor(rng: Rng, color: SynthColor): GarmentColor {
   const anchors = COLOR_RANGES[color];
-  const i = rng.int(0, anchors.length - 2);
+  const i = rng.intBetween(0, anchors.length - 2);
   const t = rng.next();
   const a = anchors[i]!.lch;
   const b = anchors[i + 1]!.lch;
@@ -160,23 +160,23 @@ export function sampleGarmentColor(rng: Rng, color: SynthColor): GarmentColor {
   if (dh > 180) dh -= 360;
   if (dh < -180) dh += 360;
   const L = clampRange(a[0] + (b[0] - a[0]) * t + rng.normal(0, 0.015), 0.08, 0.985);
-  const C = Math.max(0, (a[1] + (b[1] - a[1]) * t) * rng.range(0.85, 1.12));
+  const C = Math.max(0, (a[1] + (b[1] - a[1]) * t) * rng.uniform(0.85, 1.12));
   const h = (a[2] + dh * t + rng.normal(0, 3) + 360) % 360;
   return { shade: (t < 0.5 ? anchors[i] : anchors[i + 1])!.name, lch: [L, C, h], rgb: oklchToRgb(L, C, h) };
 }
 
 /** Skin tone from very light to very dark. */
 export function sampleSkin(rng: Rng): RGB {
-  const L = rng.range(0.42, 0.86);
-  const C = rng.range(0.045, 0.085) * (L < 0.55 ? 0.85 : 1);
-  const h = rng.range(45, 68);
+  const L = rng.uniform(0.42, 0.86);
+  const C = rng.uniform(0.045, 0.085) * (L < 0.55 ? 0.85 : 1);
+  const h = rng.uniform(45, 68);
   return oklchToRgb(L, C, h);
 }
 
 /** A colour whose hue is in a backdrop band (or is neutral), with the given lightness range. */
 export function sampleBackdropHue(rng: Rng, Lr: readonly [number, number], Cr: readonly [number, number]): RGB {
   const [lo, hi] = rng.pick(BACKDROP_HUE_BANDS);
-  return oklchToRgb(rng.range(Lr[0], Lr[1]), rng.range(Cr[0], Cr[1]), rng.range(lo, hi));
+  return oklchToRgb(rng.uniform(Lr[0], Lr[1]), rng.uniform(Cr[0], Cr[1]), rng.uniform(lo, hi));
 }
 
 /** Lighting: overall brightness and a mild warm (>0) or cool (<0) cast. */
@@ -191,10 +191,10 @@ export interface Lighting {
 
 export function sampleLighting(rng: Rng): Lighting {
   return {
-    brightness: rng.range(0.8, 1.12),
-    warmth: rng.range(-1, 1),
-    angle: rng.range(-Math.PI, Math.PI),
-    contrast: rng.range(0.05, 0.25),
+    brightness: rng.uniform(0.8, 1.12),
+    warmth: rng.uniform(-1, 1),
+    angle: rng.uniform(-Math.PI, Math.PI),
+    contrast: rng.uniform(0.05, 0.25),
   };
 }
 

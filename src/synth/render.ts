@@ -7,7 +7,7 @@ import { drawBackground } from './background.js';
 import { DRAWERS, type SynthType } from './garments.js';
 import { castMultipliers, sampleGarmentColor, sampleLighting, sampleSkin, type SynthColor } from './palette.js';
 import { Affine, Canvas, dashes, fbm, fillPolys, Mask, type RGB, scratchF32, strokePolyline, strokePolylines } from './raster.js';
-import { Rng } from './rng.js';
+import { Rng } from '../core/rng.js';
 import { bbox, type Drawing, type Op, r3 } from './shapes.js';
 
 export interface ImageSpec {
@@ -52,19 +52,19 @@ export function renderImage(spec: ImageSpec): RenderedImage {
   const bh = by1 - by0;
   const maxRot = spec.type === 'shoes' ? 0.35 : 0.26;
   const rot = Math.max(-maxRot, Math.min(maxRot, rPose.normal(0, maxRot / 2.2)));
-  const fill = rPose.range(0.5, 0.95);
+  const fill = rPose.uniform(0.5, 0.95);
   const cropped = rPose.chance(0.2);
   const cosR = Math.abs(Math.cos(rot));
   const sinR = Math.abs(Math.sin(rot));
   const rotW = bw * cosR + bh * sinR;
   const rotH = bw * sinR + bh * cosR;
   let scale = Math.min((fill * H) / rotH, (fill * W) / rotW);
-  if (cropped) scale *= rPose.range(1.1, 1.4);
+  if (cropped) scale *= rPose.uniform(1.1, 1.4);
   const slackX = Math.max(0, (W - rotW * scale) / 2);
   const slackY = Math.max(0, (H - rotH * scale) / 2);
   const extra = cropped ? 0.14 : 0.03;
-  const cx = W / 2 + rPose.range(-1, 1) * (slackX + extra * W);
-  const cy = H / 2 + rPose.range(-1, 1) * (slackY + extra * H);
+  const cx = W / 2 + rPose.uniform(-1, 1) * (slackX + extra * W);
+  const cy = H / 2 + rPose.uniform(-1, 1) * (slackY + extra * H);
   const R = Affine.from(scale, rot, 0, 0);
   const lc = R.apply([(bx0 + bx1) / 2, (by0 + by1) / 2]);
   const T = Affine.from(scale, rot, cx - lc[0]!, cy - lc[1]!);
@@ -122,15 +122,15 @@ function paintDrawing(cv: Canvas, d: Drawing, T: Affine, base: RGB, skin: RGB, l
   }
 
   // Drop shadow opposite the key light.
-  const sdx = Math.round(-Math.cos(light.angle) * S * rng.range(0.005, 0.03));
-  const sdy = Math.round(Math.abs(Math.sin(light.angle)) * S * rng.range(0.005, 0.03) + S * 0.005);
-  cv.darken(silhouette.blurred(S * rng.range(0.01, 0.04)).shifted(sdx, sdy), rng.range(0.12, 0.4));
+  const sdx = Math.round(-Math.cos(light.angle) * S * rng.uniform(0.005, 0.03));
+  const sdy = Math.round(Math.abs(Math.sin(light.angle)) * S * rng.uniform(0.005, 0.03) + S * 0.005);
+  cv.darken(silhouette.blurred(S * rng.uniform(0.01, 0.04)).shifted(sdx, sdy), rng.uniform(0.12, 0.4));
 
   const lx = Math.cos(light.angle);
   const ly = Math.sin(light.angle);
   const grad = (x: number, y: number): number => 1 + (light.contrast * ((x - gcx) * lx + (y - gcy) * ly)) / (S * 0.5);
   const inv = T.inverse();
-  const tex = textureFn(d.texture, sc, rng.u32() | 0);
+  const tex = textureFn(d.texture, sc, rng.nextUint32() | 0);
   const aoR = Math.max(1.5, sc * 0.03);
 
   d.ops.forEach((op: Op, k) => {
@@ -222,13 +222,13 @@ function textureFn(kind: Drawing['texture'], sc: number, seed: number): (u: numb
 function postProcess(cv: Canvas, light: ReturnType<typeof sampleLighting>, rng: Rng): Record<string, unknown> {
   const { w, h, px } = cv;
   const [mr, mg, mb] = castMultipliers(light);
-  const sigma = rng.range(0.004, 0.025);
-  const blur = rng.chance(0.45) ? r3(rng.range(0.3, 1)) : 0;
+  const sigma = rng.uniform(0.004, 0.025);
+  const blur = rng.chance(0.45) ? r3(rng.uniform(0.3, 1)) : 0;
   const chroma = rng.chance(0.6);
-  const blocks = rng.chance(0.3) ? r3(rng.range(0.05, 0.15)) : 0;
+  const blocks = rng.chance(0.3) ? r3(rng.uniform(0.05, 0.15)) : 0;
   for (let i = 0; i < w * h; i++) {
     // one 32-bit draw per pixel: 16 bits of luma noise, 8 + 8 bits of chroma noise
-    const u = rng.u32();
+    const u = rng.nextUint32();
     const nl = ((u >>> 16) / 65536 - 0.5) * 3.46 * sigma;
     px[3 * i] = px[3 * i]! * mr + nl + (((u >>> 8) & 255) / 256 - 0.5) * sigma;
     px[3 * i + 1] = px[3 * i + 1]! * mg + nl;

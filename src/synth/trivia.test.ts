@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fitSoftmax, predictSoftmax, synthesize, triviaBaseline, triviaFeatures } from './index.js';
-import { Rng } from './rng.js';
+import { Rng } from '../core/rng.js';
 
 const root = await mkdtemp(join(tmpdir(), 'branchnet-trivia-'));
 afterAll(() => rm(root, { recursive: true, force: true }));

@@ -10,7 +10,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { fail } from '../core/errors.js';
-import { Rng } from './rng.js';
+import { Rng } from '../core/rng.js';
 
 export interface TriviaResult {
   images: { train: number; test: number };

@@ -10,7 +10,7 @@ import { applyPhase, countParams } from '../model/build.js';
 import { appendLogs, type History, type HistoryRecord, type PhaseHistory } from '../core/history.js';
 import { makeOptimizer } from './optimizers.js';
 import { planBranches } from './plan.js';
-import { evalStep, trainStep, type Batch, type Logs, type StepContext } from './step.js';
+import { evalStep, trainStep, type StepBatch, type Logs, type StepContext } from './step.js';
 import { makeFrozenRunner, type FrozenEngine } from './frozen.js';
 
 /** How training runs (not what it learns): results agree within float tolerance across these. */
@@ -24,7 +24,7 @@ export interface FitRuntime {
 }
 
 export interface BatchSource {
-  next(): Promise<Batch>;
+  next(): Promise<StepBatch>;
 }
 
 export interface FitCallbacks {

@@ -5,7 +5,7 @@ import { resolveConfig } from '../core/defaults.js';
 import { applyPhase, buildModel } from '../model/build.js';
 import { planBranches, runLayers } from './plan.js';
 import { fitPhase, stepContext } from './fit.js';
-import { evalStep, trainStep, type Batch } from './step.js';
+import { evalStep, trainStep, type StepBatch as Batch } from './step.js';
 import { makeOptimizer } from './optimizers.js';
 import { categoricalCrossentropy } from './losses.js';
 

@@ -6,17 +6,11 @@ import { tf } from '../core/tf.js';
 import { binaryCrossentropy, categoricalAccuracy, categoricalCrossentropy } from './losses.js';
 import { runFrozen, runTrainable, type ModelPlan } from './plan.js';
 import type { FrozenRunner } from './frozen.js';
+import type { Batch } from '../data/batches.js';
 
 /** A batch as plain data, as the data module hands it on. */
-export interface Batch {
-  /** [size, height, width, 3], preprocessed. */
-  x: Float32Array;
-  /** Per head, the class index of each sample. */
-  y: Int32Array[];
-  size: number;
-  /** Where each sample came from; keys the per-image feature cache of `--cache-backbone`. */
-  paths?: readonly string[];
-}
+/** What one step needs of a batch (../data/batches.ts's Batch has it, and more). */
+export type StepBatch = Pick<Batch, 'x' | 'y' | 'size'> & { paths?: readonly string[] };
 
 export type Logs = Record<string, number>;
 
@@ -36,11 +30,11 @@ export interface StepContext {
 }
 
 /** The frozen prefixes' outputs for a batch; the caller disposes those that are not `x`. */
-async function frozenStarts(ctx: StepContext, x: tf.Tensor4D, batch: Batch): Promise<tf.Tensor[]> {
+async function frozenStarts(ctx: StepContext, x: tf.Tensor4D, batch: StepBatch): Promise<tf.Tensor[]> {
   return ctx.frozen ? ctx.frozen.run(x, batch.paths) : tf.tidy(() => runFrozen(ctx.plan, x));
 }
 
-function toTensors(batch: Batch, shape: [number, number], classes: number[]): { x: tf.Tensor4D; ys: tf.Tensor2D[] } {
+function toTensors(batch: StepBatch, shape: [number, number], classes: number[]): { x: tf.Tensor4D; ys: tf.Tensor2D[] } {
   const x = tf.tensor4d(batch.x, [batch.size, shape[0], shape[1], 3]);
   const ys = batch.y.map((y, i) => tf.tidy(() => tf.oneHot(tf.tensor1d(y, 'int32'), classes[i]).toFloat() as tf.Tensor2D));
   return { x, ys };
@@ -66,7 +60,7 @@ function toLogs(heads: string[], values: number[]): Logs {
   return logs;
 }
 
-export async function trainStep(ctx: StepContext, batch: Batch): Promise<Logs> {
+export async function trainStep(ctx: StepContext, batch: StepBatch): Promise<Logs> {
   const { x, ys } = toTensors(batch, ctx.inputShape, ctx.classes);
   // Frozen prefixes run as inference, off the tape (see plan.ts and frozen.ts).
   const starts = await frozenStarts(ctx, x, batch);
@@ -81,7 +75,7 @@ export async function trainStep(ctx: StepContext, batch: Batch): Promise<Logs> {
   return toLogs(ctx.heads, values);
 }
 
-export async function evalStep(ctx: StepContext, batch: Batch): Promise<Logs> {
+export async function evalStep(ctx: StepContext, batch: StepBatch): Promise<Logs> {
   const { x, ys } = toTensors(batch, ctx.inputShape, ctx.classes);
   const starts = await frozenStarts(ctx, x, batch);
   const values = tf.tidy(() => {
