@@ -1,0 +1,80 @@
+/**
+ * The layer order of src/, read from the imports. Each folder may import only from folders in
+ * lower layers (and from itself); folders in the same layer do not import each other. Clients
+ * (cli, serve) import the library only through src/index.ts. The README's Architecture section
+ * draws the same order.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/** Bottom to top. */
+export const LAYERS: readonly (readonly string[])[] = [
+  ['core'],
+  ['onnx', 'weights', 'plot', 'synth'],
+  ['data'],
+  ['model'],
+  ['io'],
+  ['train'],
+  ['eval'],
+  ['pipeline'],
+  ['index.ts'],
+  ['cli', 'serve', 'web'],
+];
+
+const SRC = path.resolve(import.meta.dirname, '../src');
+
+function layerOf(unit: string): number {
+  const i = LAYERS.findIndex((l) => l.includes(unit));
+  return i;
+}
+
+/** Every relative import of every non-test .ts file under src/, as [fromUnit, toUnit, file, spec]. */
+function imports(): [string, string, string, string][] {
+  const out: [string, string, string, string][] = [];
+  const walk = (dir: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) walk(full);
+      else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && !e.name.endsWith('_test_utils.ts')) {
+        const text = fs.readFileSync(full, 'utf8');
+        const from = path.relative(SRC, full).split(path.sep)[0];
+        for (const m of text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) {
+          const target = path.relative(SRC, path.resolve(path.dirname(full), m[1]));
+          if (target.startsWith('..')) continue;
+          out.push([from, target.split(path.sep)[0].replace(/\.js$/, '.ts'), path.relative(SRC, full), m[1]]);
+        }
+      }
+    }
+  };
+  walk(SRC);
+  return out;
+}
+
+describe('the layer order of src/', () => {
+  it('every folder of src/ has a place in the order', () => {
+    const units = fs.readdirSync(SRC).filter((e) => !e.endsWith('.d.ts'));
+    expect(units.filter((u) => layerOf(u) < 0)).toEqual([]);
+  });
+
+  it('no import goes up or sideways (core imports nothing above it; train never imports eval, …)', () => {
+    const bad = imports()
+      .filter(([from, to]) => from !== to && !(layerOf(to) < layerOf(from)))
+      .map(([, , file, spec]) => `${file} imports ${spec}`);
+    expect(bad).toEqual([]);
+  });
+
+  it('clients (cli, serve) reach the library only through src/index.ts', () => {
+    const clients = LAYERS.at(-1)!;
+    const bad = imports()
+      .filter(([from, to]) => clients.includes(from) && to !== from && to !== 'index.ts')
+      .map(([, , file, spec]) => `${file} imports ${spec}`);
+    expect(bad).toEqual([]);
+  });
+
+  it('the test sees real imports (a sanity check of the parser)', () => {
+    const all = imports();
+    expect(all.some(([from, to]) => from === 'train' && to === 'core')).toBe(true);
+    expect(all.some(([from, to]) => from === 'cli' && to === 'index.ts')).toBe(true);
+  });
+});
