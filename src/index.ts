@@ -42,3 +42,9 @@ export { getWeights } from './weights/download.js';
 export { renderHistoryPlot, historySpec, renderPredictionGrid, type GridCell } from './plot/index.js';
 
 export { synthesize, SYNTH_DEFAULTS, triviaBaseline, type SynthOptions, type SynthResult } from './synth/index.js';
+
+// The data check (issue #12): `branchnet check` and the scan train runs first.
+export { checkData, inspectFile, PROBLEM_SEVERITY, type CheckReport, type CheckProblem, type CheckOptions, type CheckResult, type ProblemCode, type Severity } from './data/check.js';
+export { formatCheckReport, formatProblem } from './data/check_format.js';
+export { CHECK_DEFAULTS } from './core/defaults.js';
+export { UNSUPPORTED_IMAGE_EXTENSIONS, type Skipped, type SkipCode } from './data/manifest.js';

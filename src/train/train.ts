@@ -8,7 +8,8 @@ import path from 'node:path';
 import { tf } from '../core/tf.js';
 import { describeBackend, initBackend, type BackendInfo, type BackendOptions } from '../core/backend.js';
 import { BACKBONE_PRESETS, resolveConfig, usesBackbone, type PartialTrainConfig, type TrainConfig } from '../core/defaults.js';
-import { loadManifest, type Manifest } from '../data/manifest.js';
+import type { Manifest } from '../data/manifest.js';
+import { preflightData, refuseUntrainedBase } from './preflight.js';
 import { splitItems, type Split } from '../data/split.js';
 import { createStreams } from '../data/batches.js';
 import { backboneOf, buildModel, loadModelResources, type HeadSpec } from '../model/build.js';
@@ -136,7 +137,11 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
   const backend = await initBackend(opts.backend);
   const config = withCachedWeights(resolveConfig(opts.config), log);
-  const manifest = await loadManifest(opts.data, { heads: config.model.heads });
+  // ---- Before any long work (issue #12, see preflight.ts): a backbone without weights is refused
+  // unless asked for, and the data check refuses fatal problems and leaves unusable files out.
+  refuseUntrainedBase(config);
+  const { manifest, check } = await preflightData(opts.data, config, log);
+  // ----
   const split = splitItems(manifest.items, { valFraction: config.data.valFraction, seed: config.data.seed, holdOut: config.data.holdOut });
   const skipped = [...manifest.skipped];
   const onSkip = (p: string, reason: string) => {
@@ -157,7 +162,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     });
     const data = summarizeData(opts.data, manifest, split, skipped);
     const modelDir = path.resolve(opts.out ?? path.join('runs', timestamp()));
-    const meta = { heads: manifest.heads, config, backend: describeBackend(backend), info: { data } as Record<string, unknown> };
+    const meta = { heads: manifest.heads, config, backend: describeBackend(backend), info: { data, check } as Record<string, unknown> };
     // Evaluate on what training never optimised: validation images and held-out combinations.
     const evalItems = [...split.val, ...split.heldOut];
     const trainCombos = [...new Set(split.train.map((it) => it.combo))];
@@ -183,7 +188,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       title: `branchnet ${config.model.arch} on ${opts.data}`,
       createdAt: new Date(),
       models: [{
-        name: config.model.arch, history, config, backend: meta.backend, data,
+        name: config.model.arch, history, config, backend: meta.backend, data, check,
         ...(metrics ? { metrics } : {}),
         timings: history.phases.map((p) => ({ phase: p.name, seconds: p.seconds, imagesPerSecond: p.imagesPerSecond })),
       }],

@@ -29,7 +29,7 @@ export async function demoCommand(args: DemoArgs): Promise<number> {
   const data = await synthesize({ out: path.join(out, 'data'), sheet: true });
   say(`1/4 data: ${data.cached ? 'reused' : 'generated'} ${data.manifest.counts.train} training and ${data.manifest.counts.test} test images in ${data.out} (${data.seconds.toFixed(1)} s); unseen in training: ${data.manifest.unseenCombos.join(', ')}`);
 
-  const base: PartialTrainConfig = args.quick ? QUICK_PRESET : {};
+  const base: PartialTrainConfig = args.quick ? QUICK_PRESET : args.untrainedBase ? { model: { backbone: { allowUntrained: true } } } : {};
   const models: ReportModel[] = [];
   const grids: { png: Buffer | Uint8Array; caption: string }[] = [];
   const metrics: { name: string; m: Metrics }[] = [];
