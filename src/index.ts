@@ -16,7 +16,7 @@ export { describeBackend, backendInfo, type BackendInfo, type BackendOptions, ty
 export { initBackend } from './onnx/backend.js';
 export {
   DEFAULTS, DEFAULT_HEADS, NOTEBOOK_AUGMENT, BACKBONE_PRESETS, QUICK_PRESET, ARCHS, BACKBONES, PREPROCESS_MODES, INTERPOLATIONS,
-  WINOGRAD_MIN_IMAGES, resolveConfig, lossWeight, defaultBranchKind,
+  WINOGRAD_MIN_IMAGES, CHECK_DEFAULTS, resolveConfig, lossWeight, defaultBranchKind,
   type BackbonePreset, type TrainConfig, type PartialTrainConfig, type ModelConfig, type DataConfig, type PhaseConfig,
   type CnnBranchConfig, type BackboneBranchConfig, type BranchKind, type BackboneName, type Arch, type PreprocessMode, type Interpolation,
 } from './core/defaults.js';
@@ -69,3 +69,8 @@ export { synthesize, SYNTH_DEFAULTS, triviaBaseline, type SynthOptions, type Syn
 export { train, type TrainAndSaveOptions, type TrainResult } from './pipeline/train.js';
 export { compare } from './pipeline/compare.js';
 export { demo, headlineTable, type DemoOptions } from './pipeline/demo.js';
+
+// ---- the data check (`branchnet check` and the scan train runs first)
+export { checkData, inspectFile, PROBLEM_SEVERITY, type CheckReport, type CheckProblem, type CheckOptions, type CheckResult, type ProblemCode, type Severity } from './data/check.js';
+export { formatCheckReport, formatProblem } from './data/check_format.js';
+export { UNSUPPORTED_IMAGE_EXTENSIONS, type Skipped, type SkipCode } from './data/manifest.js';

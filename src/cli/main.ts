@@ -8,6 +8,7 @@ import { helpText, parseArgs, type ParsedArgs } from './parse.js';
 async function run(args: ParsedArgs): Promise<number> {
   switch (args.command) {
     case 'train': return (await import('./commands/train.js')).trainCommand(args);
+    case 'check': return (await import('./commands/check.js')).checkCommand(args);
     case 'summary': return (await import('./commands/summary.js')).summaryCommand(args);
     case 'predict': return (await import('./commands/predict.js')).predictCommand(args);
     case 'synth': return (await import('./commands/synth.js')).synthCommand(args);

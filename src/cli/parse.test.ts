@@ -20,6 +20,28 @@ describe('the CLI parser', () => {
     expect(cfg.phases[1].unfreeze).toBe('block5');
   });
 
+  it('check takes a data path, --heads, --json and --skip-invalid-folders', () => {
+    expect(parseArgs(['check', 'data/train'])).toEqual({ command: 'check', data: 'data/train', heads: undefined, json: false, skipInvalidFolders: false });
+    expect(parseArgs(['check', 'd', '--json', '--heads', 'color,type,sleeve', '--skip-invalid-folders'])).toEqual({
+      command: 'check', data: 'd', heads: ['color', 'type', 'sleeve'], json: true, skipInvalidFolders: true,
+    });
+  });
+
+  it('--skip-invalid-folders and --untrained-base become config keys (saved with the model), off by default', () => {
+    const a = parseArgs(['train', 'd', '--skip-invalid-folders', '--untrained-base']);
+    if (a?.command !== 'train') throw new Error();
+    const cfg = resolveConfig(a.config);
+    expect([cfg.data.skipInvalidFolders, cfg.model.backbone.allowUntrained]).toEqual([true, true]);
+    const plain = parseArgs(['train', 'd']);
+    if (plain?.command !== 'train') throw new Error();
+    expect([resolveConfig(plain.config).data.skipInvalidFolders, resolveConfig(plain.config).model.backbone.allowUntrained]).toEqual([false, false]);
+  });
+
+  it('demo --full --untrained-base asks for the random VGG16 base explicitly', () => {
+    expect(parseArgs(['demo', '--full', '--untrained-base'])).toMatchObject({ command: 'demo', quick: false, untrainedBase: true });
+    expect(parseArgs(['demo'])).not.toHaveProperty('untrainedBase');
+  });
+
   it('with no flags, train uses the notebook schedule', () => {
     const a = parseArgs(['train', 'd']);
     if (a?.command !== 'train') throw new Error();

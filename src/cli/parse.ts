@@ -23,6 +23,14 @@ export interface TrainArgs extends CommonOptions {
   preset?: 'quick';
 }
 
+export interface CheckArgs extends CommonOptions {
+  command: 'check';
+  data: string;
+  heads?: string[];
+  json: boolean;
+  skipInvalidFolders: boolean;
+}
+
 export interface SummaryArgs extends CommonOptions {
   command: 'summary';
   model?: string;
@@ -66,6 +74,8 @@ export interface DemoArgs extends CommonOptions {
   command: 'demo';
   out: string;
   quick: boolean;
+  /** --full without a cached VGG16 file: train on a random base anyway. */
+  untrainedBase?: boolean;
 }
 
 export interface EvaluateArgs extends CommonOptions {
@@ -108,7 +118,7 @@ export interface WeightsListArgs extends CommonOptions {
 
 export type WeightsArgs = WeightsGetArgs | WeightsListArgs;
 
-export type ParsedArgs = TrainArgs | SummaryArgs | PredictArgs | SynthArgs | PlotArgs | DemoArgs | EvaluateArgs | CompareArgs | WeightsArgs;
+export type ParsedArgs = TrainArgs | CheckArgs | SummaryArgs | PredictArgs | SynthArgs | PlotArgs | DemoArgs | EvaluateArgs | CompareArgs | WeightsArgs;
 
 const int = (name: string) => (v: string): number => {
   const n = Number(v);
@@ -187,7 +197,7 @@ interface TrainOpts extends ModelOpts, CommonOptions {
   out?: string; config?: string; preset?: 'quick'; epochs?: number[]; steps?: number; valSteps?: number; lr?: number[];
   batchSize?: number; seed?: number; splitSeed?: number; valFraction?: number; augment: boolean;
   holdOut?: string[]; interpolation?: string; preprocess?: string; unfreeze?: string; unfreezeFrom?: string;
-  cacheBackbone?: boolean;
+  cacheBackbone?: boolean; skipInvalidFolders?: boolean; untrainedBase?: boolean;
 }
 
 function trainConfig(o: TrainOpts): PartialTrainConfig {
@@ -200,6 +210,8 @@ function trainConfig(o: TrainOpts): PartialTrainConfig {
   // Cached features are of un-augmented images, so --cache-backbone implies --no-augment.
   if (o.cacheBackbone) { data.cacheBackbone = true; data.augment = null; }
   if (o.holdOut) data.holdOut = o.holdOut;
+  if (o.skipInvalidFolders) data.skipInvalidFolders = true;
+  if (o.untrainedBase) cfg.model!.backbone = { ...cfg.model!.backbone, allowUntrained: true };
   if (o.interpolation) data.interpolation = o.interpolation as never;
   cfg.data = data;
   if (o.preprocess) cfg.model!.preprocess = o.preprocess as never;
@@ -252,7 +264,9 @@ function trainingOptions(cmd: Command): Command {
     .option('--hold-out <combos>', 'combinations kept out of training and validation, e.g. black_dress,red_jeans', list)
     .addOption(new Option('--interpolation <kind>', 'resize filter (default nearest, as Keras load_img)').choices(['nearest', 'bilinear', 'bicubic', 'lanczos', 'area']))
     .addOption(new Option('--preprocess <mode>', "pixel scaling: rescale = x/255 (the notebook's, default for vgg16), caffe = Keras's VGG16 preprocess_input (BGR, mean subtracted), tf = [-1, 1] (MobileNet)").choices(['rescale', 'caffe', 'tf']))
-    .option('--cache-backbone', "compute each image's frozen-backbone features once and reuse them (implies --no-augment)");
+    .option('--cache-backbone', "compute each image's frozen-backbone features once and reuse them (implies --no-augment)")
+    .option('--skip-invalid-folders', 'leave out data subfolders whose names do not parse into the heads (e.g. a stray misc/) instead of refusing')
+    .option('--untrained-base', 'train even though the backbone has no weights file (a random frozen base: its heads learn next to nothing)');
 }
 
 type Output = { writeOut: (s: string) => void; writeErr: (s: string) => void };
@@ -272,6 +286,16 @@ function build(onParsed: (a: ParsedArgs) => void, output: Output): Command {
     .action((data: string, o: TrainOpts) => onParsed({
       command: 'train', data, out: o.out, configFile: o.config, preset: o.preset, config: trainConfig(o),
       ...commonArgs(o),
+    }));
+
+  program.command('check')
+    .description('check a data folder or CSV before training: images per combination and label, formats and sizes, duplicates, unusable files and why (exit 1 when training would refuse it)')
+    .argument('<data>', 'data folder or CSV file')
+    .option('--heads <names>', 'head names, one per part of the folder name (default color,type)', list)
+    .option('--json', 'print the report as JSON', false)
+    .option('--skip-invalid-folders', 'count folders whose names do not parse as warnings (left out), as train --skip-invalid-folders does', false)
+    .action((data: string, o: { heads?: string[]; json: boolean; skipInvalidFolders: boolean }) => onParsed({
+      command: 'check', data, heads: o.heads, json: o.json, skipInvalidFolders: o.skipInvalidFolders,
     }));
 
   unfreezeOptions(common(modelOptions(program.command('summary')
@@ -350,7 +374,10 @@ function build(onParsed: (a: ParsedArgs) => void, output: Output): Command {
     .description('the whole product on the embedded synthetic data: generate, train, predict, plot')
     .option('-o, --out <dir>', 'where to write data and models', 'runs/demo')
     .option('--full', 'the notebook schedule (10+5 epochs of 100 steps) instead of the quick preset', false))
-    .action((o: { out: string; full: boolean } & CommonOptions) => onParsed({ command: 'demo', out: o.out, quick: !o.full, ...commonArgs(o) }));
+    .option('--untrained-base', 'with --full and no cached VGG16 file: train on a random frozen base anyway')
+    .action((o: { out: string; full: boolean; untrainedBase?: boolean } & CommonOptions) => onParsed({
+      command: 'demo', out: o.out, quick: !o.full, ...(o.untrainedBase ? { untrainedBase: true } : {}), ...commonArgs(o),
+    }));
 
   const weights = program.command('weights')
     .description('pretrained backbone weights in the local cache (~/.cache/branchnet, $XDG_CACHE_HOME/branchnet or $BRANCHNET_CACHE)');

@@ -59,6 +59,12 @@ export interface BackboneBranchConfig {
   weights: string | null;
   /** Layer at which a model.json backbone is cut (its output is the branch's features); null = the preset's. */
   layer: string | null;
+  /**
+   * Train on a base with random weights when no weights file is given or cached. Default false:
+   * train refuses, since a frozen random base gives its heads nothing to learn from
+   * (`--untrained-base`).
+   */
+  allowUntrained: boolean;
   dense: number;
   dropout: number;
 }
@@ -105,6 +111,11 @@ export interface DataConfig {
    * extraction). Needs augment null: a cached feature is of the un-augmented image.
    */
   cacheBackbone: boolean;
+  /**
+   * Leave out data subfolders whose names do not parse into the heads (a stray `misc/`) and
+   * train on the rest, instead of refusing (`--skip-invalid-folders`). Default false.
+   */
+  skipInvalidFolders: boolean;
 }
 
 export interface TrainConfig {
@@ -126,6 +137,19 @@ export const WINOGRAD_MIN_IMAGES = 300;
 
 export const DEFAULT_HEADS = ['color', 'type'];
 
+/**
+ * `branchnet check` and the scan `train` runs first (data/check.ts). minSide: an image whose
+ * shorter side is below this many pixels is too small to carry a label (a 1x1 placeholder);
+ * concurrency: files whose header and hash are read at once (I/O bound); tailBytes: how much
+ * of a file's end is read to look for its format's end marker (JPEG FFD9, PNG IEND, GIF 3B).
+ * The pixel limit is decode.ts's DEFAULT_LIMIT_INPUT_PIXELS, the one decoding enforces.
+ */
+export const CHECK_DEFAULTS = {
+  minSide: 8,
+  concurrency: 8,
+  tailBytes: 4096,
+} as const;
+
 /** Freeze an object and everything in it, so no caller can change a default by accident. */
 function deepFreeze<T>(o: T): T {
   if (o && typeof o === 'object' && !Object.isFrozen(o)) {
@@ -141,7 +165,7 @@ export const DEFAULTS = deepFreeze({
     width: 128,
     preprocess: 'rescale' as PreprocessMode,
     cnn: { filters: [32, 64, 64], firstKernel: 11, firstStride: 4, kernel: 3, dense: 128, dropout: 0.5 },
-    backbone: { backbone: 'vgg16' as BackboneName, weights: null as string | null, layer: null as string | null, dense: 256, dropout: 0.25 },
+    backbone: { backbone: 'vgg16' as BackboneName, weights: null as string | null, layer: null as string | null, allowUntrained: false, dense: 256, dropout: 0.25 },
   },
   data: {
     valFraction: 0.2,
@@ -151,6 +175,7 @@ export const DEFAULTS = deepFreeze({
     augment: NOTEBOOK_AUGMENT as AugmentParams,
     holdOut: [] as string[],
     cacheBackbone: false,
+    skipInvalidFolders: false,
   },
   phases: [
     {
@@ -321,6 +346,7 @@ export function resolveConfig(partial: PartialTrainConfig = {}): TrainConfig {
       backbone: backboneName,
       weights: bbIn.weights === undefined ? DEFAULTS.model.backbone.weights : bbIn.weights,
       layer: bbIn.layer === undefined || bbIn.layer === null ? preset.layer : bbIn.layer,
+      allowUntrained: bbIn.allowUntrained ?? DEFAULTS.model.backbone.allowUntrained,
       dense: positiveInt(bbIn.dense ?? DEFAULTS.model.backbone.dense, 'model.backbone.dense'),
       dropout: bbIn.dropout ?? DEFAULTS.model.backbone.dropout,
     },
@@ -344,6 +370,7 @@ export function resolveConfig(partial: PartialTrainConfig = {}): TrainConfig {
     augment,
     holdOut: [...(d.holdOut ?? DEFAULTS.data.holdOut)] as string[],
     cacheBackbone: d.cacheBackbone ?? DEFAULTS.data.cacheBackbone,
+    skipInvalidFolders: d.skipInvalidFolders ?? DEFAULTS.data.skipInvalidFolders,
   };
   if (data.cacheBackbone && data.augment !== null) {
     fail('E_CONFIG', 'config data.cacheBackbone: cached backbone features are those of the un-augmented image, so augmentation must be off; set data.augment to null (--no-augment) or drop --cache-backbone');

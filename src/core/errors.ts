@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'E_DATA_FOLDER_NAME'
   | 'E_DATA_CSV'
   | 'E_DATA_LABEL'
+  | 'E_DATA_CHECK'
   | 'E_IMAGE_DECODE'
   | 'E_CONFIG'
   | 'E_MODEL_DIR'

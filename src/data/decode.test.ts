@@ -170,6 +170,14 @@ describe('decodeImage', () => {
     );
   });
 
+  it('a zero-byte file is reported as empty, not as an unsupported format', async () => {
+    const f = path.join(dir, 'zero.png');
+    await writeFile(f, '');
+    const e = await errorOf(decodeImage(f, { height: 4, width: 4 }));
+    expect(e.code).toBe('E_IMAGE_DECODE');
+    expect(e.message).toBe(`${f}: the file is empty (0 bytes); copy the image again or remove it`);
+  });
+
   it('a missing file is a decode error naming it', async () => {
     const f = path.join(dir, 'gone.png');
     const e = await errorOf(decodeImage(f, { height: 4, width: 4 }));

@@ -16,10 +16,12 @@
  *      does. Kernels: nearest (Keras' default, as in the notebook), bilinear, bicubic, lanczos
  *      (libvips' kernels — close to, not bit-identical with, PIL's), and area (a box filter over
  *      each output pixel's footprint, computed here from the full-size decode of that one image).
- * Files that cannot be decoded throw E_IMAGE_DECODE naming the file and sharp's reason. That
- * includes BMP: the manifest counts .bmp as an image, but sharp's libvips has no BMP loader, so
- * such files are reported and skipped by the batch stream.
+ * Files that cannot be decoded throw E_IMAGE_DECODE naming the file and sharp's reason (an
+ * empty file says so, rather than sharp's "unsupported image format"). BMP is not an image
+ * extension here: sharp's libvips has no BMP loader (manifest.ts lists .bmp files as
+ * unsupported_format; check.ts also finds BMP content under another name).
  */
+import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import { BranchnetError, fail } from '../core/errors.js';
 import { INTERPOLATIONS, type Interpolation } from '../core/defaults.js';
@@ -107,6 +109,9 @@ export async function decodeImage(file: string, opts: DecodeOptions): Promise<De
     return { data: rgb, height, width };
   } catch (cause) {
     if (cause instanceof BranchnetError) throw cause;
+    if (await isEmptyFile(file)) {
+      return fail('E_IMAGE_DECODE', `${file}: the file is empty (0 bytes); copy the image again or remove it`, cause);
+    }
     const reason = (cause instanceof Error ? cause.message : String(cause)).split('\n')[0]?.trim() || 'unknown error';
     return fail(
       'E_IMAGE_DECODE',
@@ -114,6 +119,10 @@ export async function decodeImage(file: string, opts: DecodeOptions): Promise<De
       cause,
     );
   }
+}
+
+async function isEmptyFile(file: string): Promise<boolean> {
+  return stat(file).then((s) => s.isFile() && s.size === 0, () => false);
 }
 
 /** Copy into a fresh Uint8Array with exactly 3 channels (sharp normally already gives 3). */

@@ -1,4 +1,5 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -95,10 +96,49 @@ describe('loadManifest from color_type folders', () => {
     expect(m.skipped).toEqual([
       {
         path: `${root}/black_jeans/notes.txt`,
-        reason: 'not an image file (extension ".txt"; expected .jpg, .jpeg, .png, .gif, .webp, .tif, .tiff, .bmp, .avif)',
+        code: 'not_an_image',
+        reason: 'not an image file (extension ".txt"; expected .jpg, .jpeg, .png, .gif, .webp, .tif, .tiff, .avif)',
       },
-      { path: `${root}/stray.jpg`, reason: 'not inside a <color>_<type> folder; move it into one' },
+      { path: `${root}/stray.jpg`, code: 'outside_combination', reason: 'not inside a <color>_<type> folder; move it into one' },
     ]);
+  });
+
+  it('a folder symlink loop is listed once and never entered, so each image counts once', async () => {
+    const root = await tree(['red_dress/a.png', 'red_dress/sub/b.png', 'blue_jeans/c.png']);
+    await symlink('.', path.join(root, 'red_dress/again'));
+    await symlink('..', path.join(root, 'red_dress/sub/up'));
+    await symlink('..', path.join(root, 'blue_jeans/root'));
+    const m = await loadManifest(root);
+    expect(m.items.map((i) => path.relative(root, i.path))).toEqual(['blue_jeans/c.png', 'red_dress/a.png', 'red_dress/sub/b.png']);
+    expect(m.skipped.map((x) => [path.relative(root, x.path), x.code])).toEqual([
+      ['blue_jeans/root', 'symlink_loop'], ['red_dress/again', 'symlink_loop'], ['red_dress/sub/up', 'symlink_loop'],
+    ]);
+    expect(m.skipped[1]!.reason).toBe('symbolic link to ., a folder it is already inside; its images are read once, through the real folder; remove the link');
+  });
+
+  it('broken links, FIFOs and .bmp files are listed with their own codes, never items', async () => {
+    const root = await tree(['red_dress/a.png', 'red_dress/old.bmp']);
+    await symlink('gone.png', path.join(root, 'red_dress/link.png'));
+    execFileSync('mkfifo', [path.join(root, 'red_dress/pipe.png')]);
+    const m = await loadManifest(root);
+    expect(m.items.map((i) => path.basename(i.path))).toEqual(['a.png']);
+    expect(m.skipped).toEqual([
+      { path: `${root}/red_dress/link.png`, code: 'dangling_link', reason: 'broken symbolic link to gone.png (ENOENT); remove it or restore its target' },
+      { path: `${root}/red_dress/old.bmp`, code: 'unsupported_format', reason: 'BMP images cannot be decoded here (sharp/libvips has no loader for them); convert it to PNG or JPEG' },
+      { path: `${root}/red_dress/pipe.png`, code: 'not_a_file', reason: 'not a regular file (a FIFO, socket or device); remove it' },
+    ]);
+    expect(m.folders).toEqual([{ path: `${root}/red_dress`, combo: 'red_dress', images: 1 }]);
+  });
+
+  it("invalidFolders 'skip' lists a stray folder instead of failing, and its files are left out", async () => {
+    const root = await tree(['black_jeans/a.jpg', 'misc/b.jpg', 'empty_dress/']);
+    const m = await loadManifest(root, { invalidFolders: 'skip' });
+    expect(m.items.map((i) => i.combo)).toEqual(['black_jeans']);
+    expect(m.skipped).toEqual([{
+      path: `${root}/misc`, code: 'bad_folder_name',
+      reason: 'folder name has 1 part but 2 heads [color, type] were asked for; rename it to <color>_<type> or pass --heads',
+    }]);
+    expect(m.folders?.map((f) => [f.combo, f.images])).toEqual([['black_jeans', 1], ['empty_dress', 0]]);
   });
 
   it('a vocabulary given per head keeps its order (class indices) and rejects labels outside it', async () => {
@@ -129,7 +169,7 @@ describe('loadManifest from color_type folders', () => {
     const e = await errorOf(loadManifest(root));
     expect(e.code).toBe('E_DATA_EMPTY');
     expect(e.message).toBe(
-      `${root}: no images found; expected <color>_<type>/ subfolders holding .jpg, .jpeg, .png, .gif, .webp, .tif, .tiff, .bmp, .avif files (1 other file was skipped; first: ${root}/readme.md: not inside a <color>_<type> folder; move it into one)`,
+      `${root}: no images found; expected <color>_<type>/ subfolders holding .jpg, .jpeg, .png, .gif, .webp, .tif, .tiff, .avif files (1 other file was skipped; first: ${root}/readme.md: not inside a <color>_<type> folder; move it into one)`,
     );
   });
 
@@ -167,10 +207,11 @@ describe('loadManifest from a CSV', () => {
       { path: `${root}/imgs/d.jpg`, labels: ['red', 'shirt'], combo: 'red_shirt' },
     ]);
     expect(m.skipped).toEqual([
-      { path: `${root}/imgs/missing.jpg`, reason: `file not found (${csv} line 6)` },
+      { path: `${root}/imgs/missing.jpg`, code: 'missing_file', reason: `file not found (${csv} line 6)` },
       {
         path: `${root}/notes.txt`,
-        reason: `not an image file (extension ".txt"; expected .jpg, .jpeg, .png, .gif, .webp, .tif, .tiff, .bmp, .avif) (${csv} line 7)`,
+        code: 'not_an_image',
+        reason: `not an image file (extension ".txt"; expected .jpg, .jpeg, .png, .gif, .webp, .tif, .tiff, .avif) (${csv} line 7)`,
       },
     ]);
   });

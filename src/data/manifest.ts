@@ -8,7 +8,7 @@
  * This module only lists files and labels; it never opens an image (see decode.ts).
  * Everything is sorted, so the same files always give the same manifest.
  */
-import { promises as fs } from 'node:fs';
+import { type Dirent, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { fail } from '../core/errors.js';
 
@@ -34,7 +34,32 @@ export interface Manifest {
   /** Sorted by path. */
   items: Item[];
   /** Files that were seen but not used, with the reason. Hidden files are not listed. */
-  skipped: { path: string; reason: string }[];
+  skipped: Skipped[];
+  /**
+   * Folder sources only: every combination folder that was read, with its image count (an
+   * empty one has 0), in name order. check.ts uses it to name empty combinations.
+   */
+  folders?: { path: string; combo: string; images: number }[];
+}
+
+/** Why the manifest left a path out; stable words, shared with check.ts's problem codes. */
+export type SkipCode =
+  | 'not_an_image'
+  | 'unsupported_format'
+  | 'outside_combination'
+  | 'bad_folder_name'
+  | 'symlink_loop'
+  | 'dangling_link'
+  | 'not_a_file'
+  | 'unreadable'
+  | 'listed_twice'
+  | 'missing_file';
+
+export interface Skipped {
+  path: string;
+  reason: string;
+  /** Absent for files dropped later, while decoding (batches.ts onSkip). */
+  code?: SkipCode;
 }
 
 export interface ManifestOptions {
@@ -49,12 +74,26 @@ export interface ManifestOptions {
    * it is an error. Heads without an entry get their vocabulary discovered and sorted.
    */
   vocab?: Record<string, string[]>;
+  /**
+   * Folder sources: what a subfolder whose name does not parse into the heads does. 'fail'
+   * (default) throws E_DATA_FOLDER_NAME; 'skip' lists it in `skipped` (code bad_folder_name)
+   * with its files left out (`--skip-invalid-folders`; check.ts always skips and decides).
+   */
+  invalidFolders?: 'fail' | 'skip';
+  /** Return an empty manifest instead of throwing E_DATA_EMPTY (check.ts reports it itself). */
+  allowEmpty?: boolean;
 }
 
 /** Extensions counted as images (lower-case, with the dot). Content decides the real format. */
 export const IMAGE_EXTENSIONS: readonly string[] = [
-  '.jpg', '.jpeg', '.png', '.gif', '.webp', '.tif', '.tiff', '.bmp', '.avif',
+  '.jpg', '.jpeg', '.png', '.gif', '.webp', '.tif', '.tiff', '.avif',
 ];
+
+/**
+ * Image extensions that sharp's libvips cannot decode (no BMP loader; HEIC needs a HEVC
+ * decoder the prebuilt binaries lack): listed as unsupported_format, never as items.
+ */
+export const UNSUPPORTED_IMAGE_EXTENSIONS: readonly string[] = ['.bmp', '.heic'];
 
 export const DEFAULT_FOLDER_HEADS: readonly string[] = ['color', 'type'];
 
@@ -70,6 +109,15 @@ function isImageFile(file: string): boolean {
 function notAnImageReason(file: string): string {
   const ext = path.extname(file);
   return `not an image file (${ext ? `extension "${ext}"` : 'no extension'}; expected ${IMAGE_EXTENSIONS.join(', ')})`;
+}
+
+/** A non-image file as a skipped entry: unsupported_format for .bmp/.heic, else not_an_image. */
+function nonImage(file: string, where = ''): Skipped {
+  const ext = path.extname(file).toLowerCase();
+  if (UNSUPPORTED_IMAGE_EXTENSIONS.includes(ext)) {
+    return { path: file, code: 'unsupported_format', reason: `${ext.slice(1).toUpperCase()} images cannot be decoded here (sharp/libvips has no loader for them); convert it to PNG or JPEG${where}` };
+  }
+  return { path: file, code: 'not_an_image', reason: `${notAnImageReason(file)}${where}` };
 }
 
 function list(items: readonly string[]): string {
@@ -183,22 +231,71 @@ function finish(root: string, heads: Head[], items: Item[], skipped: Manifest['s
 // ---------------------------------------------------------------------------------------------
 // Folder source
 
-async function walkFiles(dir: string, out: string[]): Promise<void> {
-  const entries = await fs.readdir(dir, { withFileTypes: true });
+/** What the folder walk found: image candidates and the paths it left out (with a code). */
+interface Walked {
+  files: string[];
+  skipped: Skipped[];
+}
+
+type EntryKind = { kind: 'dir'; real: string } | { kind: 'file' } | { kind: 'skip'; skip: Skipped };
+
+/**
+ * What a folder entry is, following a symbolic link once. Broken links, FIFOs, sockets and
+ * devices become skipped entries and are never opened (reading a FIFO would block forever).
+ */
+async function entryKind(full: string, entry: Dirent): Promise<EntryKind> {
+  let isDir = entry.isDirectory();
+  let isFile = entry.isFile();
+  if (entry.isSymbolicLink()) {
+    try {
+      const st = await fs.stat(full);
+      isDir = st.isDirectory();
+      isFile = st.isFile();
+    } catch (cause) {
+      const code = (cause as NodeJS.ErrnoException).code ?? 'unknown error';
+      if (code === 'ELOOP') return { kind: 'skip', skip: { path: full, code: 'symlink_loop', reason: 'the link resolves to itself (ELOOP); remove it' } };
+      const target = await fs.readlink(full).catch(() => '?');
+      return { kind: 'skip', skip: { path: full, code: 'dangling_link', reason: `broken symbolic link to ${target} (${code}); remove it or restore its target` } };
+    }
+  }
+  if (isDir) return { kind: 'dir', real: await fs.realpath(full) };
+  if (isFile) return { kind: 'file' };
+  return { kind: 'skip', skip: { path: full, code: 'not_a_file', reason: 'not a regular file (a FIFO, socket or device); remove it' } };
+}
+
+async function loopSkip(full: string): Promise<Skipped> {
+  const target = await fs.readlink(full).catch(() => full);
+  return { path: full, code: 'symlink_loop', reason: `symbolic link to ${target}, a folder it is already inside; its images are read once, through the real folder; remove the link` };
+}
+
+/**
+ * Every non-hidden file under `dir`, following symbolic links, each real folder entered at
+ * most once per path from the root: a link back to a folder already being walked (e.g.
+ * `red_dress/again -> .`) is a loop and is listed (symlink_loop), never entered, so its images
+ * are counted once. Folders that cannot be read are listed too (unreadable).
+ * `ancestors` holds the real paths of the folders from the data root down to `dir`.
+ */
+async function walkFiles(dir: string, ancestors: Set<string>, out: Walked): Promise<void> {
+  let entries;
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch (cause) {
+    out.skipped.push({ path: dir, code: 'unreadable', reason: `cannot read the folder (${(cause as NodeJS.ErrnoException).code ?? String(cause)}); fix its permissions or remove it` });
+    return;
+  }
+  entries.sort((a, b) => byString(a.name, b.name));
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const full = path.join(dir, entry.name);
-    let isDir = entry.isDirectory();
-    if (entry.isSymbolicLink()) {
-      try {
-        isDir = (await fs.stat(full)).isDirectory();
-      } catch {
-        out.push(full); // broken link: reported as a file that fails later
-        continue;
-      }
+    const k = await entryKind(full, entry);
+    if (k.kind === 'skip') out.skipped.push(k.skip);
+    else if (k.kind === 'file') out.files.push(full);
+    else if (ancestors.has(k.real)) out.skipped.push(await loopSkip(full));
+    else {
+      ancestors.add(k.real);
+      await walkFiles(full, ancestors, out);
+      ancestors.delete(k.real);
     }
-    if (isDir) await walkFiles(full, out);
-    else out.push(full);
   }
 }
 
@@ -208,53 +305,70 @@ async function loadFolder(source: string, opts: ManifestOptions): Promise<Manife
   checkVocabOption(heads, opts.vocab);
   const root = path.normalize(source).replace(/(.)[\\/]+$/, '$1');
   const placeholder = `<${heads.join('>_<')}>`;
+  const rootReal = await fs.realpath(root);
 
   const entries = (await fs.readdir(root, { withFileTypes: true }))
     .filter((e) => !e.name.startsWith('.'))
     .sort((a, b) => byString(a.name, b.name));
 
   const items: Item[] = [];
-  const skipped: Manifest['skipped'] = [];
+  const skipped: Skipped[] = [];
+  const folders: NonNullable<Manifest['folders']> = [];
+  const badFolder = (full: string, reason: string): void => {
+    if (opts.invalidFolders !== 'skip') fail('E_DATA_FOLDER_NAME', `${full}: ${reason}`);
+    skipped.push({ path: full, code: 'bad_folder_name', reason });
+  };
   for (const entry of entries) {
     const full = path.join(root, entry.name);
-    const isDir = entry.isDirectory() || (entry.isSymbolicLink() && (await fs.stat(full).then((s) => s.isDirectory(), () => false)));
-    if (!isDir) {
-      skipped.push({ path: full, reason: `not inside a ${placeholder} folder; move it into one` });
+    const k = await entryKind(full, entry);
+    if (k.kind === 'skip') {
+      skipped.push(k.skip);
+      continue;
+    }
+    if (k.kind === 'file') {
+      skipped.push({ path: full, code: 'outside_combination', reason: `not inside a ${placeholder} folder; move it into one` });
+      continue;
+    }
+    if (k.real === rootReal) {
+      skipped.push(await loopSkip(full));
       continue;
     }
     const parts = entry.name.split('_');
     if (parts.length !== heads.length) {
       const p = parts.length;
-      fail(
-        'E_DATA_FOLDER_NAME',
-        `${full}: folder name has ${p} part${p === 1 ? '' : 's'} but ${heads.length} head${heads.length === 1 ? '' : 's'} ${list(heads)} ${heads.length === 1 ? 'was' : 'were'} asked for; rename it to ${placeholder} or pass --heads`,
-      );
+      badFolder(full, `folder name has ${p} part${p === 1 ? '' : 's'} but ${heads.length} head${heads.length === 1 ? '' : 's'} ${list(heads)} ${heads.length === 1 ? 'was' : 'were'} asked for; rename it to ${placeholder} or pass --heads`);
+      continue;
     }
     const empty = parts.findIndex((part) => part === '');
     if (empty >= 0) {
-      fail(
-        'E_DATA_FOLDER_NAME',
-        `${full}: folder name has an empty ${heads[empty]} part; rename it to ${placeholder}`,
-      );
+      badFolder(full, `folder name has an empty ${heads[empty]} part; rename it to ${placeholder}`);
+      continue;
     }
     checkAgainstVocab(heads, parts, opts.vocab, full, 'rename the folder');
 
-    const files: string[] = [];
-    await walkFiles(full, files);
-    for (const file of files) {
-      if (isImageFile(file)) items.push({ path: file, labels: [...parts], combo: parts.join('_') });
-      else skipped.push({ path: file, reason: notAnImageReason(file) });
+    const walked: Walked = { files: [], skipped: [] };
+    await walkFiles(full, new Set([rootReal, k.real]), walked);
+    skipped.push(...walked.skipped);
+    let images = 0;
+    for (const file of walked.files) {
+      if (isImageFile(file)) {
+        items.push({ path: file, labels: [...parts], combo: parts.join('_') });
+        images++;
+      } else {
+        skipped.push(nonImage(file));
+      }
     }
+    folders.push({ path: full, combo: parts.join('_'), images });
   }
 
-  if (items.length === 0) {
+  if (items.length === 0 && !opts.allowEmpty) {
     const hint = skipped.length > 0 ? ` (${skipped.length} other file${skipped.length === 1 ? ' was' : 's were'} skipped; first: ${skipped[0]?.path}: ${skipped[0]?.reason})` : '';
     fail(
       'E_DATA_EMPTY',
       `${root}: no images found; expected ${placeholder}/ subfolders holding ${IMAGE_EXTENSIONS.join(', ')} files${hint}`,
     );
   }
-  return finish(root, buildHeads(heads, items, opts.vocab), items, skipped);
+  return { ...finish(root, buildHeads(heads, items, opts.vocab), items, skipped), folders };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -369,7 +483,7 @@ async function loadCsv(csv: string, opts: ManifestOptions): Promise<Manifest> {
 
   const root = path.dirname(path.normalize(csv));
   const items: Item[] = [];
-  const skipped: Manifest['skipped'] = [];
+  const skipped: Skipped[] = [];
   const seen = new Map<string, { line: number; combo: string }>();
 
   for (const record of records.slice(1)) {
@@ -395,23 +509,27 @@ async function loadCsv(csv: string, opts: ManifestOptions): Promise<Manifest> {
       if (before.combo !== combo) {
         fail('E_DATA_CSV', `${where}: ${rel} is labelled ${combo} but line ${before.line} labels it ${before.combo}; keep one row per image`);
       }
-      skipped.push({ path: file, reason: `listed again at ${where}` });
+      skipped.push({ path: file, code: 'listed_twice', reason: `listed again at ${where}; keep one row per image` });
       continue;
     }
     seen.set(file, { line: record.line, combo });
     if (!isImageFile(file)) {
-      skipped.push({ path: file, reason: `${notAnImageReason(file)} (${where})` });
+      skipped.push(nonImage(file, ` (${where})`));
       continue;
     }
-    const exists = await fs.stat(file).then((s) => s.isFile(), () => false);
-    if (!exists) {
-      skipped.push({ path: file, reason: `file not found (${where})` });
+    const st = await fs.stat(file).catch(() => null);
+    if (!st) {
+      skipped.push({ path: file, code: 'missing_file', reason: `file not found (${where})` });
+      continue;
+    }
+    if (!st.isFile()) {
+      skipped.push({ path: file, code: 'not_a_file', reason: `not a regular file (${where})` });
       continue;
     }
     items.push({ path: file, labels, combo });
   }
 
-  if (items.length === 0) {
+  if (items.length === 0 && !opts.allowEmpty) {
     const hint = skipped.length > 0 ? ` (${skipped.length} row${skipped.length === 1 ? ' was' : 's were'} skipped; first: ${skipped[0]?.path}: ${skipped[0]?.reason})` : '';
     fail('E_DATA_EMPTY', `${csv}: lists no usable images${hint}; add rows path,${heads.join(',')} below the header`);
   }

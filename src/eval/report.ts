@@ -18,6 +18,7 @@ import type { TrainConfig } from '../core/defaults.js';
 import { historySpec, renderVegaLiteSvg } from '../plot/history_plot.js';
 import { concatHistory, type History } from '../core/history.js';
 import type { DataSummary } from '../data/summary.js';
+import type { CheckReport } from '../data/check.js';
 import { NONE, formatInterval, pct, type Rate } from './format.js';
 import { compareStats, formatCompareCell, type CompareRow, type HeadMetrics, type Metrics, type Spread } from './metrics.js';
 
@@ -37,6 +38,8 @@ export interface ReportModel {
   backend?: string;
   timings?: ReportTiming[];
   data?: DataSummary;
+  /** The data check train ran first (data/check.ts); its problems get a section. */
+  check?: CheckReport;
 }
 
 export interface ReportInput {
@@ -428,6 +431,23 @@ function dataSection(models: ReportModel[]): string {
   return section('data', 'Data set', parts.join(''));
 }
 
+/** The data check's problems, one table per distinct check (models trained on one data set share it). */
+function checkSection(models: ReportModel[]): string {
+  const seen = new Set<string>();
+  const parts: string[] = [];
+  for (const m of models) {
+    if (!m.check?.problems.length) continue;
+    const key = JSON.stringify(m.check);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const { fatal, warning, info } = m.check.counts;
+    const rows = m.check.problems.slice(0, MAX_SKIPPED_ROWS).map((p) => `<tr><td>${p.severity === 'info' ? 'note' : e(p.severity)}</td><td><code>${e(p.code)}</code></td><td class="path">${e(p.subject)}</td><td>${e(p.message)}</td></tr>`);
+    const more = m.check.problems.length > MAX_SKIPPED_ROWS ? `<p class="k">… and ${m.check.problems.length - MAX_SKIPPED_ROWS} more.</p>` : '';
+    parts.push(`<p>${e(m.check.source)}: ${m.check.images} usable images; ${fatal} fatal, ${warning} warnings, ${info} notes.</p><table class="check"><tr><th>severity</th><th>problem</th><th>path</th><th>what and how to fix</th></tr>${rows.join('')}</table>${more}`);
+  }
+  return parts.length ? section('check', 'Data check', parts.join(''), 'Found before training (branchnet check); files named in warnings were left out.') : '';
+}
+
 function runSection(models: ReportModel[]): string {
   const parts: string[] = [];
   for (const m of models) {
@@ -504,6 +524,7 @@ export async function renderReport(input: ReportInput): Promise<string> {
   add('unseen', 'Unseen combinations', await unseenSection(models));
   add('grids', 'Predictions', gridSection(input.grid));
   add('data', 'Data set', dataSection(models));
+  add('check', 'Data check', checkSection(models));
   add('run', 'Backend & config', runSection(models));
 
   const nav = `<nav>${sections.map(([id, title]) => `<a href="#${id}">${e(title)}</a>`).join('')}</nav>`;

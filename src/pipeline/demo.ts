@@ -29,6 +29,8 @@ export interface DemoOptions {
   backend?: BackendRequest;
   threads?: number;
   engine?: InferenceEngine;
+  /** With the notebook's schedule: train on a VGG16 base without ImageNet weights (refused otherwise). */
+  untrainedBase?: boolean;
   /** Progress callbacks for each training. */
   callbacks?: () => FitCallbacks;
   /** Where the demo's lines go (default stdout). */
@@ -46,7 +48,7 @@ export async function demo(args: DemoOptions): Promise<number> {
   const data = await synthesize({ out: path.join(out, 'data'), sheet: true });
   say(`1/4 data: ${data.cached ? 'reused' : 'generated'} ${data.manifest.counts.train} training and ${data.manifest.counts.test} test images in ${data.out} (${data.seconds.toFixed(1)} s); unseen in training: ${data.manifest.unseenCombos.join(', ')}`);
 
-  const base: PartialTrainConfig = args.quick ? QUICK_PRESET : {};
+  const base: PartialTrainConfig = args.quick ? QUICK_PRESET : args.untrainedBase ? { model: { backbone: { allowUntrained: true } } } : {};
   const models: ReportModel[] = [];
   const grids: { png: Buffer | Uint8Array; caption: string }[] = [];
   const metrics: { name: string; m: Metrics }[] = [];

@@ -47,10 +47,10 @@ function timestamp(): string {
  */
 export async function train(opts: TrainAndSaveOptions): Promise<TrainResult> {
   const started = performance.now();
-  const { model, config, heads, history, backend, data, split } = await trainModel(opts);
+  const { model, config, heads, history, backend, data, check, split } = await trainModel(opts);
   try {
     const modelDir = path.resolve(opts.out ?? path.join('runs', timestamp()));
-    const meta = { heads, config, backend: describeBackend(backend), info: { data } as Record<string, unknown> };
+    const meta = { heads, config, backend: describeBackend(backend), info: { data, check } as Record<string, unknown> };
     // Evaluate on what training never optimised: validation images and held-out combinations.
     const evalItems = [...split.val, ...split.heldOut];
     const trainCombos = [...new Set(split.train.map((it) => it.combo))];
@@ -76,7 +76,7 @@ export async function train(opts: TrainAndSaveOptions): Promise<TrainResult> {
       title: `branchnet ${config.model.arch} on ${opts.data}`,
       createdAt: new Date(),
       models: [{
-        name: config.model.arch, history, config, backend: meta.backend, data,
+        name: config.model.arch, history, config, backend: meta.backend, data, check,
         ...(metrics ? { metrics } : {}),
         timings: history.phases.map((p) => ({ phase: p.name, seconds: p.seconds, imagesPerSecond: p.imagesPerSecond })),
       }],

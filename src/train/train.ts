@@ -8,7 +8,9 @@ import { tf } from '../core/tf.js';
 import type { BackendInfo, BackendOptions } from '../core/backend.js';
 import { initBackend } from '../onnx/backend.js';
 import { BACKBONE_PRESETS, resolveConfig, usesBackbone, type PartialTrainConfig, type TrainConfig } from '../core/defaults.js';
-import { loadManifest, type Head } from '../data/manifest.js';
+import type { Head } from '../data/manifest.js';
+import type { CheckReport } from '../data/check.js';
+import { preflightData, refuseUntrainedBase } from './preflight.js';
 import { splitItems, type Split } from '../data/split.js';
 import { summarizeData, type DataSummary } from '../data/summary.js';
 import { createStreams } from '../data/batches.js';
@@ -40,6 +42,8 @@ export interface TrainedModel {
   history: History;
   backend: BackendInfo;
   data: DataSummary;
+  /** The data check run before training (../data/check.ts). */
+  check: CheckReport;
   /** The seeded split: validation images and held-out combinations are what evaluation may use. */
   split: Split;
 }
@@ -94,7 +98,11 @@ export async function trainModel(opts: TrainOptions): Promise<TrainedModel> {
   const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
   const backend = await initBackend(opts.backend);
   const config = withCachedWeights(resolveConfig(opts.config), log);
-  const manifest = await loadManifest(opts.data, { heads: config.model.heads });
+  // ---- Before any long work (issue #12, see preflight.ts): a backbone without weights is refused
+  // unless asked for, and the data check refuses fatal problems and leaves unusable files out.
+  refuseUntrainedBase(config);
+  const { manifest, check } = await preflightData(opts.data, config, log);
+  // ----
   const split = splitItems(manifest.items, { valFraction: config.data.valFraction, seed: config.data.seed, holdOut: config.data.holdOut });
   const skipped = [...manifest.skipped];
   const onSkip = (p: string, reason: string) => {
@@ -114,7 +122,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainedModel> {
       engine: opts.engine, threads: opts.backend?.threads, log,
     });
     // The data summary is taken after training: files found undecodable while streaming are in it.
-    return { model, config, heads: manifest.heads, history, backend, data: summarizeData(opts.data, manifest, split, skipped), split };
+    return { model, config, heads: manifest.heads, history, backend, data: summarizeData(opts.data, manifest, split, skipped), check, split };
   } catch (e) {
     model.dispose();
     throw e;

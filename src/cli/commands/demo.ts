@@ -5,7 +5,7 @@ import type { DemoArgs } from '../parse.js';
 
 export async function demoCommand(args: DemoArgs): Promise<number> {
   return demo({
-    out: args.out, quick: args.quick, backend: args.backend, threads: args.threads, engine: args.engine,
+    out: args.out, quick: args.quick, backend: args.backend, threads: args.threads, engine: args.engine, untrainedBase: args.untrainedBase,
     callbacks: () => progressCallbacks({ quiet: args.quiet }),
   });
 }
