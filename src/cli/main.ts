@@ -22,6 +22,10 @@ async function run(args: ParsedArgs): Promise<number> {
 
 export async function main(argv: string[]): Promise<number> {
   try {
+    if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+      process.stdout.write(await (await import('./commands/version.js')).versionText());
+      return 0;
+    }
     const args = parseArgs(argv.length === 0 ? ['--help'] : argv);
     if (!args) {
       process.stdout.write(helpText(argv.length === 0 ? ['--help'] : argv));

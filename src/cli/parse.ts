@@ -3,7 +3,11 @@
  * Commands run elsewhere (./commands/*); `main.ts` glues the two. Tests call `parseArgs`
  * directly (the commander habit of STYLE.md: the parser is testable without a process).
  */
-import { fail, ARCHS, defaultBranchKind, type Arch, type BackboneName, type BranchKind, type PartialTrainConfig, type PhaseConfig } from '../index.js';
+import {
+  fail, ARCHS, ALL_COLORS, ALL_TYPES, COMPARE_DEFAULTS, DEMO_DEFAULTS, GRID_DEFAULTS, BACKBONES, BACKBONE_PRESETS, DEFAULTS, DEFAULT_HEADS, INTERPOLATIONS, PREPROCESS_MODES, PRESETS, QUICK_PRESET, SYNTH_DEFAULTS, PREDICT_DEFAULTS, defaultBranchKind,
+  type Arch, type BackboneName, type BranchKind, type PartialTrainConfig, type PhaseConfig,
+} from '../index.js';
+import { createRequire } from 'node:module';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 
 export interface CommonOptions {
@@ -125,16 +129,35 @@ const int = (name: string) => (v: string): number => {
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} expects a whole number, received "${v}"`);
   return n;
 };
+/** Counts that must be at least 1 (steps, batch sizes, threads): 0 would spin or divide by zero. */
+const posInt = (name: string) => (v: string): number => {
+  const n = int(name)(v);
+  if (n < 1) throw new InvalidArgumentError(`${name} expects a whole number of at least 1, received "${v}"`);
+  return n;
+};
+/** A number > 0 (learning rates). */
+const posNum = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!(Number.isFinite(n) && n > 0)) throw new InvalidArgumentError(`${name} expects a number above 0, received "${v}"`);
+  return n;
+};
+/** The default of a flag whose value comes from the config layers (preset, file, defaults) when not given. */
+const dflt = (text: string, value: unknown): string => `${text} (default: ${Array.isArray(value) ? value.join(',') : String(value)})`;
 const num = (name: string) => (v: string): number => {
   const n = Number(v);
   if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} expects a number, received "${v}"`);
   return n;
 };
+const fraction = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!(Number.isFinite(n) && n >= 0 && n < 1)) throw new InvalidArgumentError(`${name} expects a fraction in [0, 1), received "${v}"`);
+  return n;
+};
 const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
-const numList = (name: string) => (v: string): number[] => list(v).map(num(name));
+const parsedList = <T>(one: (v: string) => T) => (v: string): T[] => list(v).map(one);
 const size = (v: string): [number, number] => {
   const m = /^(\d+)x(\d+)$/.exec(v);
-  if (!m) throw new InvalidArgumentError(`--size expects HEIGHTxWIDTH such as 160x128, received "${v}"`);
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new InvalidArgumentError(`--size expects HEIGHTxWIDTH such as 160x128, received "${v}"`);
   return [Number(m[1]), Number(m[2])];
 };
 
@@ -143,20 +166,25 @@ function commonArgs(o: CommonOptions): CommonOptions {
   return { backend: o.backend, threads: o.threads, quiet: o.quiet, engine: o.engine };
 }
 
-function common(cmd: Command): Command {
+/** TF.js backend and threads: for commands that compute with TF.js. */
+function engineOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--backend <name>', 'engine: auto picks tfjs-node if installed, else wasm, else cpu').choices(['auto', 'node', 'wasm', 'cpu']))
-    .option('--threads <n>', 'wasm threads (default: number of cores)', int('--threads'))
-    .addOption(new Option('--engine <name>', 'where inference and frozen layers run: auto = onnxruntime-node when installed (faster), else tfjs').choices(['auto', 'tfjs', 'onnxruntime']))
-    .option('-q, --quiet', 'no progress bars');
+    .addOption(new Option('--backend <name>', 'TF.js backend: auto picks tfjs-node if installed, else wasm, else cpu (env BRANCHNET_BACKEND)').choices(['auto', 'node', 'wasm', 'cpu']))
+    .option('--threads <n>', 'wasm threads (default: number of cores; env BRANCHNET_THREADS)', posInt('--threads'))
+    .addOption(new Option('--engine <name>', 'where inference and frozen layers run: auto = onnxruntime-node when installed (faster), else tfjs').choices(['auto', 'tfjs', 'onnxruntime']));
 }
 
-function modelOptions(cmd: Command): Command {
+/** Engine options plus -q, for commands that show progress bars. */
+function common(cmd: Command): Command {
+  return engineOptions(cmd).option('-q, --quiet', 'no progress bars');
+}
+
+function modelOptions(cmd: Command, opts: { arch?: boolean } = {}): Command {
+  if (opts.arch !== false) cmd.addOption(new Option('--arch <name>', 'model family: split (the notebook), split-gray, multilabel (PyImageSearch), single-head-vgg').choices(ARCHS).default(undefined, 'split'));
   return cmd
-    .addOption(new Option('--arch <name>', 'model family: split (the notebook), split-gray, multilabel (PyImageSearch), single-head-vgg').choices(['split', 'split-gray', 'multilabel', 'single-head-vgg']))
     .addOption(new Option('--color-branch <kind>', 'what the cnn heads use: cnn (the notebook) or pixel (shape-blind 1x1 convs + global pooling)').choices(['cnn', 'pixel']))
-    .option('--heads <names>', 'head names, one per part of the folder name (default color,type)', list)
-    .addOption(new Option('--backbone <name>', 'conv base of the backbone branches: vgg16 (the notebook), scratch, mobilenet (MobileNet v1 model.json, cut at conv_pw_13_relu, 224x224, [-1,1]), tfjs (any layers model.json, see --backbone-model)').choices(['vgg16', 'scratch', 'mobilenet', 'tfjs']))
+    .option('--heads <names>', dflt('head names, one per part of the folder name', DEFAULT_HEADS), list)
+    .addOption(new Option('--backbone <name>', 'conv base of the backbone branches: vgg16 (the notebook), scratch, mobilenet (MobileNet v1 model.json, cut at conv_pw_13_relu, 224x224, [-1,1]), tfjs (any layers model.json, see --backbone-model)').choices(BACKBONES).default(undefined, DEFAULTS.model.backbone.backbone))
     .option('--weights <file>', 'backbone weights: Keras .h5 (vgg16) or TF.js layers model.json (default: the file `branchnet weights get` cached)')
     .option('--backbone-model <model.json>', 'use any TF.js layers model as the conv base (implies --backbone tfjs); its weights come with it')
     .option('--backbone-layer <name>', 'layer where the conv base is cut (default: mobilenet conv_pw_13_relu; tfjs the last layer)')
@@ -183,7 +211,7 @@ function modelConfig(o: ModelOpts): PartialTrainConfig['model'] {
   }
   if (o.arch) m.arch = o.arch;
   if (o.cnnHeads || o.colorBranch) {
-    const heads = o.heads ?? ['color', 'type'];
+    const heads = o.heads ?? DEFAULT_HEADS;
     const small: BranchKind = o.colorBranch ?? 'cnn';
     m.branches = Object.fromEntries(heads.map((h) => {
       const isSmall = o.cnnHeads ? o.cnnHeads.includes(h) : defaultBranchKind(h) === 'cnn';
@@ -237,7 +265,7 @@ function trainConfig(o: TrainOpts): PartialTrainConfig {
 
 function unfreezeOptions(cmd: Command): Command {
   return cmd
-    .option('--unfreeze <prefix>', "backbone layers trained from phase 2 on: from the first layer whose name starts with it (default: block5 for vgg16, conv_dw_13 for mobilenet; 'none' keeps it frozen)")
+    .option('--unfreeze <prefix>', `backbone layers trained from phase 2 on: from the first layer whose name starts with it ('none' keeps it frozen) (default: ${BACKBONES.filter((b) => BACKBONE_PRESETS[b].unfreeze).map((b) => `${BACKBONE_PRESETS[b].unfreeze} for ${b}`).join(', ')})`)
     .option('--unfreeze-from <layer>', 'as --unfreeze, naming the exact layer fine-tuning starts from');
 }
 
@@ -248,26 +276,31 @@ function unfreezeOf(o: { unfreeze?: string; unfreezeFrom?: string }): string | n
   return v === undefined ? undefined : v === 'none' ? null : v;
 }
 
-function trainingOptions(cmd: Command): Command {
-  return unfreezeOptions(cmd)
-    .addOption(new Option('--preset <name>', 'start from a preset: quick = 96x80, scratch base, 3+1 epochs of 40 steps (what npm start trains)').choices(['quick']))
-    .option('--config <file>', 'JSON config file (same shape as branchnet.json "config"); flags override it')
-    .option('--epochs <n,n>', 'epochs per phase (default 10,5; 0 skips a phase)', numList('--epochs'))
-    .option('--steps <n>', 'steps per epoch (default 100)', int('--steps'))
-    .option('--val-steps <n>', 'validation steps per epoch (default 20)', int('--val-steps'))
-    .option('--lr <x,y>', 'learning rate per phase (default 1e-4,1e-5)', numList('--lr'))
-    .option('--batch-size <n>', 'batch size (default 20)', int('--batch-size'))
-    .option('--seed <n>', 'seed for weights and augmentation', int('--seed'))
-    .option('--split-seed <n>', 'seed of the train/validation split (default 100)', int('--split-seed'))
-    .option('--val-fraction <x>', 'validation fraction (default 0.2)', num('--val-fraction'))
-    .option('--no-augment', 'train without augmentation')
+function trainingOptions(cmd: Command, opts: { seed?: boolean } = {}): Command {
+  const [p1, p2] = DEFAULTS.phases;
+  unfreezeOptions(cmd)
+    .addOption(new Option('--preset <name>', `start from a preset: quick = ${QUICK_PRESET.model?.height}x${QUICK_PRESET.model?.width}, scratch base, ${QUICK_PRESET.phases?.map((p) => p.epochs).join('+')} epochs of ${QUICK_PRESET.phases?.[0]?.stepsPerEpoch} steps (what npm start trains)`).choices(Object.keys(PRESETS)))
+    .option('--config <file>', 'JSON config file (same shape as branchnet.json "config", or a branchnet.json itself); flags override it')
+    .option('--epochs <n,n>', dflt('epochs per phase; 0 skips a phase', [p1.epochs, p2.epochs]), parsedList(int('--epochs')))
+    .option('--steps <n>', dflt('steps per epoch', p1.stepsPerEpoch), posInt('--steps'))
+    .option('--val-steps <n>', dflt('validation steps per epoch', p1.validationSteps), posInt('--val-steps'))
+    .option('--lr <x,y>', dflt('learning rate per phase', [p1.learningRate, p2.learningRate]), parsedList(posNum('--lr')))
+    .option('--batch-size <n>', dflt('batch size', DEFAULTS.data.batchSize), posInt('--batch-size'));
+  if (opts.seed !== false) cmd.option('--seed <n>', dflt('seed for weight initialisation, dropout and augmentation', DEFAULTS.seed), int('--seed'));
+  return cmd
+    .option('--split-seed <n>', dflt('seed of the train/validation split', DEFAULTS.data.seed), int('--split-seed'))
+    .option('--val-fraction <x>', dflt('validation fraction, in [0, 1)', DEFAULTS.data.valFraction), fraction('--val-fraction'))
+    .option('--no-augment', "train without augmentation (default: the notebook's ImageDataGenerator settings)")
     .option('--hold-out <combos>', 'combinations kept out of training and validation, e.g. black_dress,red_jeans', list)
-    .addOption(new Option('--interpolation <kind>', 'resize filter (default nearest, as Keras load_img)').choices(['nearest', 'bilinear', 'bicubic', 'lanczos', 'area']))
-    .addOption(new Option('--preprocess <mode>', "pixel scaling: rescale = x/255 (the notebook's, default for vgg16), caffe = Keras's VGG16 preprocess_input (BGR, mean subtracted), tf = [-1, 1] (MobileNet)").choices(['rescale', 'caffe', 'tf']))
+    .addOption(new Option('--interpolation <kind>', 'resize filter, as Keras load_img').choices(INTERPOLATIONS).default(undefined, DEFAULTS.data.interpolation))
+    .addOption(new Option('--preprocess <mode>', "pixel scaling: rescale = x/255 (the notebook's), caffe = Keras's VGG16 preprocess_input (BGR, mean subtracted), tf = [-1, 1] (MobileNet)").choices(PREPROCESS_MODES).default(undefined, "the backbone's"))
     .option('--cache-backbone', "compute each image's frozen-backbone features once and reuse them (implies --no-augment)")
     .option('--skip-invalid-folders', 'leave out data subfolders whose names do not parse into the heads (e.g. a stray misc/) instead of refusing')
     .option('--untrained-base', 'train even though the backbone has no weights file (a random frozen base: its heads learn next to nothing)');
 }
+
+/** The package's version, read from its package.json (the CLI may touch the file system; the library does not need it). */
+export const VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 type Output = { writeOut: (s: string) => void; writeErr: (s: string) => void };
 
@@ -275,6 +308,7 @@ type Output = { writeOut: (s: string) => void; writeErr: (s: string) => void };
 function build(onParsed: (a: ParsedArgs) => void, output: Output): Command {
   const program = new Command('branchnet')
     .description('Train, evaluate and serve multi-output image classifiers with one branch per head')
+    .version(VERSION, '-V, --version', 'print the version, the TF.js backend and whether onnxruntime-node loads')
     .exitOverride()
     .configureOutput(output)
     .showHelpAfterError();
@@ -298,46 +332,46 @@ function build(onParsed: (a: ParsedArgs) => void, output: Output): Command {
       command: 'check', data, heads: o.heads, json: o.json, skipInvalidFolders: o.skipInvalidFolders,
     }));
 
-  unfreezeOptions(common(modelOptions(program.command('summary')
+  unfreezeOptions(modelOptions(program.command('summary')
     .description("print the model's per-branch table and parameter counts (of a saved model, or of a config)")
     .argument('[model]', 'model directory; without it, the model the options describe')
-    .option('--classes <n,n>', 'classes per head when no model is given (default 3 per head)', numList('--classes')))))
-    .action((model: string | undefined, o: ModelOpts & CommonOptions & { classes?: number[]; unfreeze?: string; unfreezeFrom?: string }) => onParsed({
+    .option('--classes <n,n>', 'classes per head when no model is given (default: 3 per head)', parsedList(posInt('--classes')))))
+    .action((model: string | undefined, o: ModelOpts & { classes?: number[]; unfreeze?: string; unfreezeFrom?: string }) => onParsed({
       command: 'summary', model, classes: o.classes ?? [],
       config: { model: modelConfig(o), ...(unfreezeOf(o) !== undefined ? { phases: [{}, { unfreeze: unfreezeOf(o) }] } : {}) },
-      ...commonArgs(o),
     }));
 
-  common(program.command('predict')
+  engineOptions(program.command('predict')
     .description('predict every head for images or folders of images')
     .argument('<model>', 'model directory')
     .argument('<inputs...>', 'image files or folders')
     .option('--json', 'print JSON instead of a table', false)
-    .option('--grid <png>', 'also write a captioned grid image (4 per row)')
-    .option('--batch-size <n>', 'images per forward pass', int('--batch-size'), 20))
+    .option('--grid <png>', `also write a captioned grid image (${GRID_DEFAULTS.columns} per row)`)
+    .option('--batch-size <n>', 'images per forward pass', posInt('--batch-size'), PREDICT_DEFAULTS.batchSize))
     .action((model: string, inputs: string[], o: { json: boolean; grid?: string; batchSize: number } & CommonOptions) => onParsed({
       command: 'predict', model, inputs, json: o.json, grid: o.grid, batchSize: o.batchSize,
       ...commonArgs(o),
     }));
 
-  common(program.command('synth')
+  program.command('synth')
     .description('generate the synthetic clothing data set: <out>/train/<color>_<type>/*.png, <out>/test/…, manifest.json')
     .argument('<out>', 'output folder')
-    .option('--seed <n>', 'generator seed (default 1)', int('--seed'))
-    .option('--colors <list>', 'colors from black,blue,red,white,green (default black,blue,red)', list)
-    .option('--types <list>', 'types from jeans,dress,shirt,shoes,skirt (default jeans,dress,shirt)', list)
-    .option('--train-combos <list>', "combinations in train/: 'notebook', 'all' or e.g. black_jeans,blue_dress (default notebook)", list)
-    .option('--test-combos <list>', "combinations in test/: 'all' or a list (default all)", list)
-    .option('--train-per-combo <n>', 'training images per combination (default 300)', int('--train-per-combo'))
-    .option('--test-per-combo <n>', 'test images per combination (default 30)', int('--test-per-combo'))
-    .option('--width <n>', 'image width (default 128)', int('--width'))
-    .option('--height <n>', 'image height (default 160)', int('--height'))
-    .option('--workers <n>', 'worker threads (default: automatic)', int('--workers'))
-    .option('--sheet [png]', 'also write a labelled contact sheet (default <out>/sheet.png)', false)
-    .option('--force', 'regenerate even when the cached set matches', false))
+    .option('--seed <n>', dflt('generator seed', SYNTH_DEFAULTS.seed), int('--seed'))
+    .option('--colors <list>', dflt(`colors from ${ALL_COLORS.join(',')}`, SYNTH_DEFAULTS.colors), list)
+    .option('--types <list>', dflt(`types from ${ALL_TYPES.join(',')}`, SYNTH_DEFAULTS.types), list)
+    .option('--train-combos <list>', dflt("combinations in train/: 'notebook', 'all' or e.g. black_jeans,blue_dress", SYNTH_DEFAULTS.trainCombos), list)
+    .option('--test-combos <list>', dflt("combinations in test/: 'all' or a list", SYNTH_DEFAULTS.testCombos), list)
+    .option('--train-per-combo <n>', dflt('training images per combination', SYNTH_DEFAULTS.trainPerCombo), posInt('--train-per-combo'))
+    .option('--test-per-combo <n>', dflt('test images per combination', SYNTH_DEFAULTS.testPerCombo), int('--test-per-combo'))
+    .option('--width <n>', dflt('image width', SYNTH_DEFAULTS.width), posInt('--width'))
+    .option('--height <n>', dflt('image height', SYNTH_DEFAULTS.height), posInt('--height'))
+    .option('--workers <n>', 'worker threads (default: automatic, up to 2)', int('--workers'))
+    .addOption(new Option('--sheet [png]', 'also write a labelled contact sheet (to <png>, or <out>/sheet.png)').default(false, 'none'))
+    .option('--force', 'regenerate even when the cached set matches', false)
+    .option('-q, --quiet', 'no progress output')
     .action((out: string, o: Omit<SynthArgs, 'command' | 'out'>) => onParsed({ command: 'synth', out, ...o }));
 
-  common(program.command('evaluate')
+  engineOptions(program.command('evaluate')
     .description('accuracy per head on seen and unseen combinations, exact match, shortcut rate, confusion matrices (Wilson 95% intervals)')
     .argument('<model>', 'model directory')
     .argument('<data>', 'labelled folder of <attr1>_<attr2>/ subfolders or CSV')
@@ -351,11 +385,11 @@ function build(onParsed: (a: ParsedArgs) => void, output: Output): Command {
   trainingOptions(common(modelOptions(program.command('compare')
     .description('train several architectures under the same split, seeds and hold-outs; table of mean ± std per metric')
     .argument('<data>', 'training folder (a sibling test/ folder is used for evaluation when present)')
-    .option('--archs <list>', 'architectures to compare', list, ['split', 'split-gray', 'multilabel'])
-    .option('--seeds <n|list>', 'number of seeds (1..n) or a list of seeds', (v: string) => (/^\d+$/.test(v) ? Array.from({ length: Number(v) }, (_, i) => i + 1) : numList('--seeds')(v)), [1])
+    .addOption(new Option('--archs <list>', `architectures to compare, from ${ARCHS.join(',')}`).argParser(list).default(COMPARE_DEFAULTS.archs, COMPARE_DEFAULTS.archs.join(',')))
+    .addOption(new Option('--seeds <n|list>', 'number of seeds (1..n) or a list of seeds; each run sets --seed to its seed').argParser((v: string) => (/^\d+$/.test(v) ? Array.from({ length: posInt('--seeds')(v) }, (_, i) => i + 1) : parsedList(int('--seeds'))(v))).default([1], '1'))
     .option('--rotate', 'also hold out each seen combination in turn', false)
     .option('--test <folder>', 'labelled test folder (default: sibling test/ of a train/ folder)')
-    .option('-o, --out <dir>', 'output folder', 'runs/compare'))))
+    .option('-o, --out <dir>', 'output folder', COMPARE_DEFAULTS.out), { arch: false })), { seed: false })
     .action((data: string, o: Omit<TrainOpts, 'out'> & { archs: string[]; seeds: number[]; rotate: boolean; test?: string; out: string }) => {
       for (const a of o.archs) if (!ARCHS.includes(a as Arch)) throw new InvalidArgumentError(`--archs: "${a}" is not one of ${ARCHS.join(', ')}`);
       onParsed({
@@ -364,15 +398,15 @@ function build(onParsed: (a: ParsedArgs) => void, output: Output): Command {
       });
     });
 
-  common(program.command('plot')
+  program.command('plot')
     .description("render a model's training history as a PNG (accuracy and loss per head)")
     .argument('<model>', 'model directory')
-    .option('-o, --out <png>', 'output file (default <model>/history.png)'))
-    .action((model: string, o: { out?: string } & CommonOptions) => onParsed({ command: 'plot', model, out: o.out, ...commonArgs(o) }));
+    .option('-o, --out <png>', 'output file (default: <model>/history.png)')
+    .action((model: string, o: { out?: string }) => onParsed({ command: 'plot', model, out: o.out }));
 
   common(program.command('demo')
     .description('the whole product on the embedded synthetic data: generate, train, predict, plot')
-    .option('-o, --out <dir>', 'where to write data and models', 'runs/demo')
+    .option('-o, --out <dir>', 'where to write data and models', DEMO_DEFAULTS.out)
     .option('--full', 'the notebook schedule (10+5 epochs of 100 steps) instead of the quick preset', false))
     .option('--untrained-base', 'with --full and no cached VGG16 file: train on a random frozen base anyway')
     .action((o: { out: string; full: boolean; untrainedBase?: boolean } & CommonOptions) => onParsed({
@@ -413,7 +447,9 @@ export function parseArgs(argv: string[]): ParsedArgs | null {
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return null;
-      fail('E_ARGS', `${e.message.replace(/^error: /, '')}; run branchnet --help`);
+      // One line: commander puts its "(Did you mean --epochs?)" hint on a line of its own.
+      const message = e.message.replace(/^error: /, '').split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
+      fail('E_ARGS', `${message}; run branchnet ${argv.find((a) => !a.startsWith('-')) ?? ''} --help`.replace(/ {2}/g, ' '));
     }
     throw e;
   }

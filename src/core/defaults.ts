@@ -209,6 +209,12 @@ export const SYNTH_DEFAULTS = deepFreeze({
 /** The captioned prediction grid (predictions.png): the notebook's 4 columns. */
 export const GRID_DEFAULTS = deepFreeze({ columns: 4, cellWidth: 220, cellHeight: 300 } as const);
 
+/** `branchnet compare`: the three families of the claim, written under runs/compare. */
+export const COMPARE_DEFAULTS = deepFreeze({ archs: ['split', 'split-gray', 'multilabel'] as Arch[], out: 'runs/compare' });
+
+/** `branchnet demo` / `npm start`. */
+export const DEMO_DEFAULTS = deepFreeze({ out: 'runs/demo' } as const);
+
 /** `branchnet predict` / Predictor: images per forward pass. */
 export const PREDICT_DEFAULTS = deepFreeze({ batchSize: 20 } as const);
 
