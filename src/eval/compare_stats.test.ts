@@ -1,3 +1,4 @@
+/** Compare over runs (./compare_stats.ts): mean, sample std, min–max per architecture, and their tables. */
 import { describe, expect, it } from 'vitest';
 import { compareStats, formatCompareCell, formatCompareMarkdown, formatCompareTable } from './compare_stats.js';
 import type { EvalRecord, EvalResult } from './evaluate.js';

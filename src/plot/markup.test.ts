@@ -1,3 +1,4 @@
+/** The one escape function and the auto-escaping html`…` template (./markup.ts). */
 import { describe, expect, it } from 'vitest';
 import { escapeMarkup, html, raw } from './markup.js';
 
