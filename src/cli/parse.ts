@@ -143,11 +143,6 @@ const posNum = (name: string) => (v: string): number => {
 };
 /** The default of a flag whose value comes from the config layers (preset, file, defaults) when not given. */
 const dflt = (text: string, value: unknown): string => `${text} (default: ${Array.isArray(value) ? value.join(',') : String(value)})`;
-const num = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} expects a number, received "${v}"`);
-  return n;
-};
 const fraction = (name: string) => (v: string): number => {
   const n = Number(v);
   if (!(Number.isFinite(n) && n >= 0 && n < 1)) throw new InvalidArgumentError(`${name} expects a fraction in [0, 1), received "${v}"`);

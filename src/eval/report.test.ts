@@ -230,6 +230,12 @@ describe('renderReport', () => {
     expect(html).not.toMatch(/<script|<link|@import/i);
   });
 
+  it('the same input gives the same page, however many reports were drawn before it', async () => {
+    await renderReport({ title: 'another', createdAt: 'x', models: [{ name: 'a', metrics: multi }] });
+    const again = await renderReport(input);
+    expect(again).toBe(html);
+  });
+
   it('ids of the inline SVGs are unique in the page', () => {
     const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
     expect(new Set(ids).size).toBe(ids.length);

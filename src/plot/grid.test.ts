@@ -48,7 +48,7 @@ describe('caption overlay', () => {
   const layout = gridLayout(1);
 
   it('escapes XML special characters', () => {
-    expect(escapeXml(`a<b>&"c'`)).toBe('a&lt;b&gt;&amp;&quot;c&apos;');
+    expect(escapeXml(`a<b>&"c'`)).toBe('a&lt;b&gt;&amp;&quot;c&#39;');
     expect(escapeXml('bell\u0007')).toBe('bell');
     const svg = cellOverlaySvg({ image: { path: 'x' }, caption: 'black <&> dress', subcaption: '</svg>&' }, layout);
     expect(svg).toContain('&lt;&amp;&gt;');

@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { GRID_DEFAULTS } from '../core/defaults.js';
 import type { OverlayOptions, Sharp } from 'sharp';
 import { fail } from '../core/errors.js';
+import { escapeMarkup } from './markup.js';
 import { textWidth, truncateToWidth } from './text_width.js';
 
 export interface RawImage {
@@ -93,16 +94,8 @@ export function gridLayout(n: number, opts: GridOptions = {}, withSubcaption = f
   };
 }
 
-/** Escape text for SVG/XML content and attributes; drops characters XML 1.0 cannot hold. */
-export function escapeXml(text: string): string {
-  return text
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
-}
+/** Escape text for SVG/XML content and attributes: the one escape function, `escapeMarkup` (./markup.ts), under its old name here. */
+export const escapeXml: (text: string) => string = escapeMarkup;
 
 /** Caption split into per-head parts. */
 export function captionParts(caption: string | string[]): string[] {

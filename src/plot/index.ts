@@ -22,3 +22,6 @@ export {
 } from './grid.js';
 export type { GridCell, GridImage, GridLayout, GridOptions, RawImage } from './grid.js';
 export { textWidth, truncateToWidth, useDejaVuTextMetrics, vegaTextWidth } from './text_width.js';
+export { escapeMarkup, html, raw, Markup, type Interpolation } from './markup.js';
+export { confusionSpec, unseenOutcomeSpec, type ConfusionHead, type UnseenOutcomes } from './eval_specs.js';
+export { isolateSvgIds } from './inline_svg.js';

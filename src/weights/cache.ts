@@ -14,12 +14,15 @@
  * checksums (memoised per file size and mtime within the process), so a file put there by hand
  * is used only when it matches.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fail } from '../core/errors.js';
-import { findWeights, WEIGHTS, type Checksum, type HashAlgo, type WeightsEntry } from './registry.js';
+import { cachedHash, readManifest } from './checksum.js';
+import { findWeights, WEIGHTS, type Checksum, type WeightsEntry } from './registry.js';
+
+// Moved to ./checksum.ts; re-exported so existing imports keep working.
+export { formatManifest, hashFile, hashFileSync, readManifest } from './checksum.js';
 
 export interface CacheOptions {
   /** The cache folder itself (what `--cache-dir` sets); wins over the environment. */
@@ -114,62 +117,6 @@ export function tfjsShardNames(modelJson: string, source: string): string[] {
     }
   }
   return names;
-}
-
-/** A file's digest, read in chunks (synchronous: training asks for the path before it starts). */
-export function hashFileSync(file: string, algo: HashAlgo): string {
-  const h = crypto.createHash(algo);
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(1 << 20);
-    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0;) h.update(buf.subarray(0, n));
-  } finally {
-    fs.closeSync(fd);
-  }
-  return h.digest('hex');
-}
-
-/** A file's digest, streamed. */
-export async function hashFile(file: string, algo: HashAlgo): Promise<string> {
-  const h = crypto.createHash(algo);
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
-
-const memo = new Map<string, string>();
-
-/** hashFileSync, remembered per path, algorithm, size and mtime for the life of the process. */
-function cachedHash(file: string, algo: HashAlgo, st: fs.Stats): string {
-  const key = `${algo}:${st.size}:${st.mtimeMs}:${file}`;
-  let hex = memo.get(key);
-  if (hex === undefined) {
-    hex = hashFileSync(file, algo);
-    memo.set(key, hex);
-  }
-  return hex;
-}
-
-/** Reads a `sha256sum`-style manifest (`<hex>  <name>` per line) into name → hex; null when absent or malformed. */
-export function readManifest(file: string): Map<string, string> | null {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
-  const out = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
-    if (!m) return null;
-    out.set(m[2], m[1]);
-  }
-  return out;
-}
-
-/** The manifest text for name → sha256 hex, in `sha256sum -c` format. */
-export function formatManifest(files: ReadonlyArray<{ name: string; sha256: string }>): string {
-  return files.map((f) => `${f.sha256}  ${f.name}\n`).join('');
 }
 
 const statOrNull = (p: string): fs.Stats | null => {

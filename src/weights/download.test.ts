@@ -273,7 +273,7 @@ describe('downloadFile, interrupted', () => {
     const log: string[] = [];
     await downloadFile(`${srv.base}/f.h5`, dest, { ...fast, timeoutMs: 300, checksum: { algo: 'md5', hex: md5(DATA) }, log: (m) => log.push(m) });
     expect(fs.readFileSync(dest).equals(DATA)).toBe(true);
-    expect(log.join('\n')).toMatch(/retry 1\/3/);
+    expect(log.join('\n')).toMatch(/no data for 0\.3 s; retry 1\/3/);
   });
 });
 
@@ -323,6 +323,77 @@ describe('downloadFile, HTTP answers', () => {
     await downloadFile(`${srv.base}/ok.h5`, path.join(tmp, 'g'), { ...fast, log: (m) => log.push(m) });
     expect(log.join('\n')).toContain('answered HTTP 503 Service Unavailable; retry 1/3');
     expect(fs.readFileSync(path.join(tmp, 'g')).equals(DATA)).toBe(true);
+  });
+});
+
+// ---- proxies ---------------------------------------------------------------------------------
+
+describe('downloadFile through a proxy', () => {
+  const PROXY_VARS = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy'];
+
+  /** Runs `fn` with exactly these proxy variables in process.env, then puts the old ones back. */
+  async function withProxyEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+    const saved = Object.fromEntries(PROXY_VARS.map((k) => [k, process.env[k]]));
+    for (const k of PROXY_VARS) delete process.env[k];
+    Object.assign(process.env, vars);
+    try {
+      return await fn();
+    } finally {
+      for (const k of PROXY_VARS) {
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
+      }
+    }
+  }
+
+  /** A forwarding HTTP proxy on 127.0.0.1: records each request line, forwards absolute-form GETs, refuses CONNECT. */
+  async function proxy(): Promise<{ url: string; seen: string[] }> {
+    const seen: string[] = [];
+    const server = http.createServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      const target = new URL(req.url ?? '');
+      const fwd = http.request({ host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.statusMessage, up.headers);
+        up.pipe(res);
+      });
+      fwd.on('error', () => res.writeHead(502).end());
+      req.pipe(fwd);
+    });
+    server.on('connect', (req, socket) => {
+      seen.push(`CONNECT ${req.url}`);
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+    });
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+  }
+
+  it('an http:// URL goes through HTTP_PROXY as an absolute-form request', async () => {
+    const srv = await serve((req, res) => send(req, res, DATA));
+    const px = await proxy();
+    const dest = path.join(tmp, 'f.h5');
+    await withProxyEnv({ HTTP_PROXY: px.url }, () => downloadFile(`${srv.base}/w/f.h5`, dest, { ...fast, checksum: { algo: 'md5', hex: md5(DATA) } }));
+    expect(fs.readFileSync(dest).equals(DATA)).toBe(true);
+    expect(px.seen).toEqual([`GET ${srv.base}/w/f.h5`]);
+    expect(srv.seen.map((s) => s.url)).toEqual(['/w/f.h5']);
+  });
+
+  it('NO_PROXY=127.0.0.1 reaches the server directly', async () => {
+    const srv = await serve((req, res) => send(req, res, DATA));
+    const px = await proxy();
+    const dest = path.join(tmp, 'f.h5');
+    await withProxyEnv({ HTTP_PROXY: px.url, NO_PROXY: '127.0.0.1' }, () => downloadFile(`${srv.base}/f.h5`, dest, fast));
+    expect(fs.readFileSync(dest).equals(DATA)).toBe(true);
+    expect(px.seen).toEqual([]);
+    expect(srv.seen).toHaveLength(1);
+  });
+
+  it('an https:// URL asks HTTPS_PROXY for a tunnel to its host', async () => {
+    const px = await proxy();
+    const e = await withProxyEnv({ HTTPS_PROXY: px.url }, () => rejection(downloadFile('https://weights.branchnet-test.invalid/f.h5', path.join(tmp, 'f.h5'), { ...fast, retries: 0 })));
+    expect(e.code).toBe('E_DOWNLOAD');
+    expect(e.message).toContain('403');
+    expect(px.seen).toEqual(['CONNECT weights.branchnet-test.invalid:443']);
   });
 });
 

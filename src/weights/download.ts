@@ -5,20 +5,22 @@
  *
  * A download writes `<file>.part`. A dropped connection or a short body is retried (default 3
  * times, with a growing pause) and resumed with `Range: bytes=<size>-` when the server answers
- * 206; a 200 answer restarts from zero. Redirects (301/302/303/307/308) are followed, at most 5.
- * The checksum (published md5/sha256, else sha256 recorded on first download) is checked on the
- * complete `.part`, which is then renamed into place: a file under its final name is whole.
+ * 206; a 200 answer restarts from zero. The checksum (published md5/sha256, else sha256 recorded
+ * on first download) is checked on the complete `.part`, which is then renamed into place: a file
+ * under its final name is whole.
+ *
+ * This file is the orchestration; the transport (undici, proxy from HTTPS_PROXY / HTTP_PROXY /
+ * NO_PROXY, redirects, timeouts) is ./http.ts, the lock ./lock.ts, digests ./checksum.ts.
  */
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import http from 'node:http';
-import https from 'node:https';
 import path from 'node:path';
+import { finished } from 'node:stream/promises';
 import { BranchnetError, fail } from '../core/errors.js';
-import {
-  cacheStatus, entryLayout, formatManifest, hashFile, PART_SUFFIX, tfjsShardNames,
-  type CachedFile, type CacheOptions, type EntryLayout,
-} from './cache.js';
+import { cacheStatus, entryLayout, PART_SUFFIX, tfjsShardNames, type CachedFile, type CacheOptions, type EntryLayout } from './cache.js';
+import { hashFile, writeManifest as writeManifestEntries } from './checksum.js';
+import { DownloadFailure, httpClient, type HttpClient, type HttpResponse } from './http.js';
+import { acquireLock, releaseLock } from './lock.js';
 import { findWeights, WEIGHTS, type Checksum, type HashAlgo, type WeightsEntry } from './registry.js';
 
 export interface DownloadOptions {
@@ -30,6 +32,8 @@ export interface DownloadOptions {
   maxRedirects?: number;
   /** Give up on a connection silent for this long, in ms (default 30 s); counts as a dropped connection. */
   timeoutMs?: number;
+  /** Where HTTPS_PROXY / HTTP_PROXY / NO_PROXY are read (default process.env). */
+  env?: NodeJS.ProcessEnv;
   /** Bytes of `file` (its final path) received so far, out of `total` when the server says. */
   onProgress?: (received: number, total: number | null, file: string) => void;
   /** One line about what is happening: resuming, restarting, retrying. */
@@ -56,68 +60,12 @@ export interface FileDownload {
   resumed: boolean;
 }
 
-/** Why a download could not finish; the `cause` of the E_DOWNLOAD error downloadFile throws. */
-export class DownloadFailure extends Error {
-  constructor(
-    /** connect: no connection at all (offline, DNS, refused); transfer: dropped or timed out; http: an error status. */
-    readonly kind: 'connect' | 'transfer' | 'http',
-    readonly url: string,
-    message: string,
-    readonly retryable: boolean,
-    readonly status?: number,
-  ) {
-    super(message);
-    this.name = 'DownloadFailure';
-  }
-}
+// Moved to ./http.ts; re-exported so existing imports keep working.
+export { DownloadFailure };
 
-const CONNECT_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN', 'EHOSTDOWN', 'ETIMEDOUT']);
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const fmtBytes = (n: number) => n.toLocaleString('en-US');
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const defaultBackoff = (attempt: number) => Math.min(8000, 500 * 2 ** (attempt - 1));
-
-interface Opened {
-  res: http.IncomingMessage;
-  url: string;
-}
-
-/** One GET, following redirects; resolves with the first non-redirect response. */
-async function open(url: string, headers: Record<string, string>, opts: Required<Pick<DownloadOptions, 'maxRedirects' | 'timeoutMs'>>): Promise<Opened> {
-  let current = url;
-  for (let hops = 0; ; hops++) {
-    const u = new URL(current);
-    const lib = u.protocol === 'https:' ? https : u.protocol === 'http:' ? http : null;
-    if (!lib) throw new DownloadFailure('http', current, `unsupported URL scheme ${u.protocol}`, false);
-    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
-      let answered = false;
-      const req = lib.get(u, { headers: { 'user-agent': 'branchnet', 'accept-encoding': 'identity', ...headers } }, (r) => {
-        answered = true;
-        resolve(r);
-      });
-      req.setTimeout(opts.timeoutMs, () => req.destroy(answered
-        ? new DownloadFailure('transfer', current, `no data for ${opts.timeoutMs / 1000} s`, true)
-        : new DownloadFailure('connect', current, `no answer from ${u.host} within ${opts.timeoutMs / 1000} s`, true)));
-      // Errors here come before any answer (later ones reach the response instead).
-      req.on('error', (e: NodeJS.ErrnoException) => {
-        const code = e.code ?? '';
-        if (e instanceof DownloadFailure) reject(e);
-        else if (CONNECT_CODES.has(code)) reject(new DownloadFailure('connect', current, `could not connect to ${u.host} (${e.message})`, true));
-        else if (/CERT|SELF_SIGNED|UNABLE_TO_|ERR_TLS/.test(code)) reject(new DownloadFailure('connect', current, `TLS certificate problem with ${u.host} (${e.message})`, false));
-        else reject(new DownloadFailure('transfer', current, `connection failed (${e.message})`, true));
-      });
-    });
-    const status = res.statusCode ?? 0;
-    if (!REDIRECTS.has(status)) return { res, url: current };
-    res.resume();
-    const location = res.headers.location;
-    if (!location) throw new DownloadFailure('http', current, `answered HTTP ${status} without a Location header`, false, status);
-    if (hops >= opts.maxRedirects) throw new DownloadFailure('http', url, `more than ${opts.maxRedirects} redirects (last to ${location})`, false, status);
-    const next = new URL(location, current);
-    if (u.protocol === 'https:' && next.protocol !== 'https:') throw new DownloadFailure('http', current, `refusing a redirect from https to ${next.href}`, false, status);
-    current = next.href;
-  }
-}
 
 /** `bytes <start>-<end>/<total|*>` → numbers; null if malformed. */
 function contentRange(v: string | undefined): { start: number; total: number | null } | null {
@@ -126,37 +74,6 @@ function contentRange(v: string | undefined): { start: number; total: number | n
 }
 
 const sizeOf = async (p: string) => (await fsp.stat(p).catch(() => null))?.size ?? 0;
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
-/**
- * `<dest>.lock`, holding our pid, so that two processes never append to the same `.part`. A lock
- * whose process is gone is taken over. Returns the lock's path.
- */
-async function acquireLock(dest: string): Promise<string> {
-  const lock = `${dest}.lock`;
-  for (let tries = 0; tries < 3; tries++) {
-    try {
-      await fsp.writeFile(lock, String(process.pid), { flag: 'wx' });
-      return lock;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    const pid = Number((await fsp.readFile(lock, 'utf8').catch(() => '')).trim());
-    if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
-      fail('E_DOWNLOAD', `${dest} is being downloaded by another branchnet process (pid ${pid}${pid === process.pid ? ', this one' : ''}); wait for it to finish, or delete ${lock} if that process is gone`);
-    }
-    await fsp.rm(lock, { force: true }); // left by a process that died
-  }
-  fail('E_DOWNLOAD', `could not take the download lock ${lock}; delete it and try again`);
-}
 
 /**
  * Downloads `url` into `dest` through `dest.part`, resuming and retrying, then verifies the
@@ -167,10 +84,12 @@ async function acquireLock(dest: string): Promise<string> {
 export async function downloadFile(url: string, dest: string, opts: FileDownloadOptions = {}): Promise<FileDownload> {
   await fsp.mkdir(path.dirname(dest), { recursive: true });
   const lock = await acquireLock(dest);
+  const http = httpClient({ maxRedirects: opts.maxRedirects ?? 5, timeoutMs: opts.timeoutMs ?? 30_000, env: opts.env });
   try {
-    return await fetchVerified(url, dest, opts);
+    return await fetchVerified(url, dest, opts, http);
   } finally {
-    await fsp.rm(lock, { force: true });
+    await http.close();
+    await releaseLock(lock);
   }
 }
 
@@ -180,7 +99,7 @@ interface Transfer {
   dest: string;
   part: string;
   opts: FileDownloadOptions;
-  net: Required<Pick<DownloadOptions, 'maxRedirects' | 'timeoutMs'>>;
+  http: HttpClient;
   log: (message: string) => void;
   requests: number;
   /** Whether some bytes of the `.part` came from a resumed (206) request. */
@@ -189,12 +108,11 @@ interface Transfer {
   etag?: string;
 }
 
-async function fetchVerified(url: string, dest: string, opts: FileDownloadOptions): Promise<FileDownload> {
+async function fetchVerified(url: string, dest: string, opts: FileDownloadOptions, http: HttpClient): Promise<FileDownload> {
   const retries = opts.retries ?? 3;
   const backoff = opts.backoff ?? defaultBackoff;
   const t: Transfer = {
-    url, dest, part: dest + PART_SUFFIX, opts, requests: 0, resumed: false,
-    net: { maxRedirects: opts.maxRedirects ?? 5, timeoutMs: opts.timeoutMs ?? 30_000 },
+    url, dest, part: dest + PART_SUFFIX, opts, http, requests: 0, resumed: false,
     log: opts.log ?? (() => {}),
   };
   const offset0 = await sizeOf(t.part);
@@ -250,15 +168,16 @@ async function attempt(t: Transfer): Promise<void> {
     if (t.etag) headers['if-range'] = t.etag;
   }
   t.requests++;
-  const { res, url: at } = await open(t.url, headers, t.net);
-  const status = res.statusCode ?? 0;
-  const length = res.headers['content-length'] !== undefined ? Number(res.headers['content-length']) : null;
+  const res = await t.http.get(t.url, headers);
+  const { status, url: at } = res;
+  const lengthHeader = res.header('content-length');
+  const length = lengthHeader !== undefined ? Number(lengthHeader) : null;
   let total: number | null;
 
   if (status === 206 && offset > 0) {
-    const cr = contentRange(res.headers['content-range']);
+    const cr = contentRange(res.header('content-range'));
     if (!cr || cr.start !== offset) {
-      res.resume();
+      await res.discard();
       await fsp.rm(t.part, { force: true });
       throw new DownloadFailure('transfer', at, `answered a range request with ${cr ? `bytes from ${cr.start}` : 'no Content-Range'} instead of from ${offset}; restarting from zero`, true);
     }
@@ -270,8 +189,8 @@ async function attempt(t: Transfer): Promise<void> {
     t.resumed = false;
     total = length;
   } else if (status === 416 && offset > 0) {
-    res.resume();
-    const cr = /\/(\d+)\s*$/.exec(res.headers['content-range'] ?? '');
+    await res.discard();
+    const cr = /\/(\d+)\s*$/.exec(res.header('content-range') ?? '');
     if (cr && Number(cr[1]) === offset) {
       t.resumed = true; // the .part already holds the whole file (as far as size goes): verify it
       return;
@@ -279,45 +198,56 @@ async function attempt(t: Transfer): Promise<void> {
     await fsp.rm(t.part, { force: true });
     throw new DownloadFailure('transfer', at, `refused to resume at ${fmtBytes(offset)} bytes (HTTP 416); restarting from zero`, true);
   } else {
-    res.resume();
+    await res.discard();
     const retryable = status >= 500 || status === 408 || status === 429;
-    throw new DownloadFailure('http', at, `answered HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}`, retryable, status);
+    throw new DownloadFailure('http', at, `answered HTTP ${status}${res.statusText ? ` ${res.statusText}` : ''}`, retryable, status);
   }
-  const tag = res.headers.etag;
-  if (typeof tag === 'string' && !tag.startsWith('W/')) t.etag = tag;
+  const tag = res.header('etag');
+  if (tag !== undefined && !tag.startsWith('W/')) t.etag = tag;
 
-  // Written by hand rather than with pipeline(): when the connection drops, what arrived is
-  // flushed to the .part (pipeline would destroy the file stream and lose its buffer), so the
-  // next request resumes from there.
+  const received = await writeBody(res, t, offset, total);
+  if (length !== null && received - offset < length) {
+    throw new DownloadFailure('transfer', at, `body ended after ${fmtBytes(received)} of ${fmtBytes(offset + length)} bytes`, true);
+  }
+}
+
+/**
+ * Appends the body to the `.part` (or rewrites it from `offset` 0) and returns the bytes the
+ * file then holds. When the connection drops, what arrived is flushed to the `.part` first, so
+ * the next request resumes from there.
+ */
+async function writeBody(res: HttpResponse, t: Transfer, offset: number, total: number | null): Promise<number> {
   let received = offset;
   const onProgress = t.opts.onProgress;
   onProgress?.(received, total, t.dest);
   const out = fs.createWriteStream(t.part, { flags: offset > 0 ? 'a' : 'w' });
-  const dropped = await new Promise<Error | null>((resolve, reject) => {
-    let failure: Error | null = null;
-    let ended = false;
-    const end = () => { if (!ended) { ended = true; out.end(); } };
-    out.on('error', (e) => { res.destroy(); reject(new BranchnetError('E_DOWNLOAD', `cannot write ${t.part}: ${e.message}`, { cause: e })); });
-    out.on('close', () => resolve(failure));
-    res.on('data', (chunk: Buffer) => {
+  let writeError: Error | undefined;
+  out.on('error', (e) => { writeError ??= e; });
+  // On 'close' too: a stream that failed never drains.
+  const drained = () => new Promise<void>((resolve) => {
+    const done = () => { out.off('drain', done); out.off('close', done); resolve(); };
+    out.on('drain', done);
+    out.on('close', done);
+  });
+  let dropped: Error | undefined;
+  try {
+    for await (const chunk of res.body()) {
       received += chunk.length;
       onProgress?.(received, total, t.dest);
-      if (!out.write(chunk)) {
-        res.pause();
-        out.once('drain', () => res.resume());
-      }
-    });
-    res.on('end', end);
-    res.on('error', (e) => { failure ??= e; end(); });
-    res.on('close', () => { if (!res.complete) failure ??= new Error('aborted'); end(); });
-  });
+      if (!out.write(chunk)) await drained();
+      if (writeError) break;
+    }
+  } catch (e) {
+    dropped = e as Error;
+  }
+  out.end();
+  await finished(out).catch(() => undefined);
+  if (writeError) throw new BranchnetError('E_DOWNLOAD', `cannot write ${t.part}: ${writeError.message}`, { cause: writeError });
   if (dropped) {
     if (dropped instanceof DownloadFailure) throw dropped;
-    throw new DownloadFailure('transfer', at, `connection dropped after ${fmtBytes(received)}${total !== null ? ` of ${fmtBytes(total)}` : ''} bytes (${dropped.message})`, true);
+    throw new DownloadFailure('transfer', res.url, `connection dropped after ${fmtBytes(received)}${total !== null ? ` of ${fmtBytes(total)}` : ''} bytes (${dropped.message})`, true);
   }
-  if (length !== null && received - offset < length) {
-    throw new DownloadFailure('transfer', at, `body ended after ${fmtBytes(received)} of ${fmtBytes(offset + length)} bytes`, true);
-  }
+  return received;
 }
 
 export interface GetWeightsOptions extends CacheOptions, DownloadOptions {
@@ -423,11 +353,9 @@ async function getTfjs(entry: WeightsEntry, layout: EntryLayout, opts: GetWeight
   return { entry, path: layout.file, downloaded: true, files, manifest: layout.manifest, notes };
 }
 
-/** Writes a sha256 manifest atomically (temp file, then rename). */
+/** Writes the recorded-sha256 manifest of these files atomically. */
 async function writeManifest(file: string, files: CachedFile[]): Promise<void> {
-  const tmp = `${file}.tmp`;
-  await fsp.writeFile(tmp, formatManifest(files.map((f) => ({ name: f.name, sha256: f.checksum.hex }))));
-  await fsp.rename(tmp, file);
+  await writeManifestEntries(file, files.map((f) => ({ name: f.name, sha256: f.checksum.hex })));
 }
 
 /** Records the sha256 of an entry's files already in the cache (all present, none published). */
@@ -462,7 +390,7 @@ async function removeEntryFiles(entry: WeightsEntry, layout: EntryLayout): Promi
 /** The E_DOWNLOAD message: what failed, then how to install the files by hand. */
 function failureMessage(entry: WeightsEntry, layout: EntryLayout, f: DownloadFailure, detail: string, shardUrls?: string[]): string {
   const head = f.kind === 'connect'
-    ? `cannot download weights "${entry.name}": ${detail}; are you offline or behind a proxy?`
+    ? `cannot download weights "${entry.name}": ${detail}; are you offline or behind a proxy? (a proxy is taken from HTTPS_PROXY / HTTP_PROXY; NO_PROXY lists the hosts reached directly)`
     : `cannot download weights "${entry.name}": ${detail}`;
   const sum = entry.checksum;
   const size = entry.size !== undefined ? `${fmtBytes(entry.size)} bytes, ` : '';
