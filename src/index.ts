@@ -42,3 +42,6 @@ export { getWeights } from './weights/download.js';
 export { renderHistoryPlot, historySpec, renderPredictionGrid, type GridCell } from './plot/index.js';
 
 export { synthesize, SYNTH_DEFAULTS, triviaBaseline, type SynthOptions, type SynthResult } from './synth/index.js';
+
+// The browser-safe subset (src/browser.ts) not exported above: the web page's resize and labelling.
+export { resizePixels, resizeNearest, nearestIndices, RESIZE_IN_JS, labelHeads, type HeadVocab } from './browser.js';
