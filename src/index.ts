@@ -45,3 +45,10 @@ export { synthesize, SYNTH_DEFAULTS, triviaBaseline, type SynthOptions, type Syn
 
 // The browser-safe subset (src/browser.ts) not exported above: the web page's resize and labelling.
 export { resizePixels, resizeNearest, nearestIndices, RESIZE_IN_JS, labelHeads, type HeadVocab } from './browser.js';
+// `branchnet export`: ONNX file with metadata (+ Triton folder) or the static web page.
+export { exportModel, defaultExportOut, EXPORT_FORMATS, type ExportOptions, type ExportResult, type ExportFormat } from './export/export_model.js';
+export { onnxWithMetadata, onnxSignature, onnxMetadata, verifyOnnx, type OnnxSignature } from './export/onnx_file.js';
+export { tritonConfig } from './export/triton.js';
+export { webPageDir } from './export/web.js';
+export { EXPORT_MARKER } from './export/output.js';
+export { EXPORT_DEFAULTS } from './core/defaults.js';

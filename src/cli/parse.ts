@@ -109,7 +109,17 @@ export interface WeightsListArgs extends CommonOptions {
 
 export type WeightsArgs = WeightsGetArgs | WeightsListArgs;
 
-export type ParsedArgs = TrainArgs | SummaryArgs | PredictArgs | SynthArgs | PlotArgs | DemoArgs | EvaluateArgs | CompareArgs | WeightsArgs;
+export interface ExportArgs extends CommonOptions {
+  command: 'export';
+  model: string;
+  format: 'onnx' | 'web';
+  out?: string;
+  triton: boolean;
+  overwrite: boolean;
+  verify: boolean;
+}
+
+export type ParsedArgs = TrainArgs | SummaryArgs | PredictArgs | SynthArgs | PlotArgs | DemoArgs | EvaluateArgs | CompareArgs | WeightsArgs | ExportArgs;
 
 const int = (name: string) => (v: string): number => {
   const n = Number(v);
@@ -352,6 +362,18 @@ function build(onParsed: (a: ParsedArgs) => void, output: Output): Command {
     .option('-o, --out <dir>', 'where to write data and models', 'runs/demo')
     .option('--full', 'the notebook schedule (10+5 epochs of 100 steps) instead of the quick preset', false))
     .action((o: { out: string; full: boolean } & CommonOptions) => onParsed({ command: 'demo', out: o.out, quick: !o.full, ...commonArgs(o) }));
+
+  common(program.command('export')
+    .description('write a model as one ONNX file (metadata: vocabularies, preprocessing; --triton: a Triton model folder) or as the static web page that classifies in the browser')
+    .argument('<model>', 'model directory')
+    .addOption(new Option('--format <format>', 'onnx: one .onnx file, verified against TF.js with onnxruntime; web: index.html, app.js, style.css and model/ for any static host').choices(['onnx', 'web']).makeOptionMandatory())
+    .option('-o, --out <path>', 'output file (onnx) or folder (web, --triton) (default: beside the model: <model>.onnx, <model>-web, triton/<model>)')
+    .option('--triton', 'with --format onnx: a Triton Inference Server model folder (config.pbtxt with dynamic batching, 1/model.onnx, <head>_labels.txt)', false)
+    .option('--overwrite', 'replace an existing output that branchnet did not write', false)
+    .option('--no-verify', 'skip running the ONNX file in onnxruntime against TF.js'))
+    .action((model: string, o: { format: 'onnx' | 'web'; out?: string; triton: boolean; overwrite: boolean; verify: boolean } & CommonOptions) => onParsed({
+      command: 'export', model, format: o.format, out: o.out, triton: o.triton, overwrite: o.overwrite, verify: o.verify, ...commonArgs(o),
+    }));
 
   const weights = program.command('weights')
     .description('pretrained backbone weights in the local cache (~/.cache/branchnet, $XDG_CACHE_HOME/branchnet or $BRANCHNET_CACHE)');
