@@ -23,7 +23,7 @@ const { onnx } = pkg;
 /** Names and dims of an ONNX file's graph inputs and outputs, read with onnx-proto. */
 async function graphIo(file: string) {
   const g = onnx.ModelProto.decode(await fs.readFile(file)).graph!;
-  const io = (v: (typeof g.input)[number]) => ({
+  const io = (v: import('onnx-proto').onnx.IValueInfoProto) => ({
     name: v.name!,
     dims: v.type!.tensorType!.shape!.dim!.map((d) => (d.dimParam ? null : Number(d.dimValue))),
   });
@@ -140,13 +140,19 @@ describe('branchnet export', () => {
     expect(await fs.readFile(path.join(mine, 'thesis.tex'), 'utf8')).toBe('precious');
     const file = path.join(m.root, 'notes.onnx');
     await fs.writeFile(file, 'mine');
-    await expect(exportModel({ model: m.modelDir, format: 'onnx', out: file, verify: false })).rejects.toMatchObject({ code: 'E_EXPORT_OUT', message: expect.stringContaining('already exists; choose another -o, or pass --overwrite') });
+    await expect(exportModel({ model: m.modelDir, format: 'onnx', out: file, verify: false })).rejects.toMatchObject({ code: 'E_EXPORT_OUT', message: expect.stringContaining('notes.onnx: already exists and branchnet did not write it; choose another -o, or pass --overwrite') });
     expect(await fs.readFile(file, 'utf8')).toBe('mine');
+    await exportModel({ model: m.modelDir, format: 'onnx', out: file, verify: false, overwrite: true });
+    await exportModel({ model: m.modelDir, format: 'onnx', out: file, verify: false }); // now its own file: replaced without asking
 
     const site = path.join(m.root, 'site2');
     await exportModel({ model: m.modelDir, format: 'web', out: site });
     await exportModel({ model: m.modelDir, format: 'web', out: site }); // its own marker: replaced without asking
     expect((await fs.readdir(site))).toContain(EXPORT_MARKER);
+    await fs.writeFile(path.join(site, 'model', 'notes.md'), 'added by hand');
+    await expect(exportModel({ model: m.modelDir, format: 'web', out: site })).rejects.toMatchObject({
+      code: 'E_EXPORT_OUT', message: expect.stringContaining('site2: branchnet exported this folder, but 1 file(s) were added since (model/notes.md)'),
+    });
     await exportModel({ model: m.modelDir, format: 'web', out: mine, overwrite: true });
     expect((await fs.readdir(mine))).not.toContain('thesis.tex');
   });

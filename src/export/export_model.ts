@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fail } from '../core/errors.js';
 import { EXPORT_DEFAULTS } from '../core/defaults.js';
 import { loadModelDir } from '../io/model_dir.js';
-import { onnxSignature, onnxWithMetadata, verifyOnnx, type OnnxSignature } from './onnx_file.js';
+import { isBranchnetOnnx, onnxSignature, onnxWithMetadata, verifyOnnx, type OnnxSignature } from './onnx_file.js';
 import { tritonFiles } from './triton.js';
 import { webFiles } from './web.js';
 import { writeExportDir, writeExportFile } from './output.js';
@@ -86,7 +86,7 @@ export async function exportModel(opts: ExportOptions): Promise<ExportResult> {
       await writeExportDir(out, files, marker, overwrite);
       return { format: 'onnx', out, files: Object.keys(files).sort(), signature, verified };
     }
-    await writeExportFile(out, bytes, overwrite);
+    await writeExportFile(out, bytes, overwrite, isBranchnetOnnx);
     return { format: 'onnx', out, files: [path.basename(out)], signature, verified };
   } finally {
     model.dispose();

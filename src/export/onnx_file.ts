@@ -12,6 +12,7 @@
  * `verifyOnnx` runs generated images through onnxruntime and TF.js and returns the largest
  * difference, which `branchnet export` prints.
  */
+import fs from 'node:fs/promises';
 import pkg from 'onnx-proto';
 import { tf } from '../core/tf.js';
 import { fail } from '../core/errors.js';
@@ -59,6 +60,16 @@ export function onnxWithMetadata(model: tf.LayersModel, meta: ModelMeta, opts: {
   proto.metadataProps = Object.entries(onnxMetadata(meta, inputName)).map(([key, value]) => ({ key, value }));
   proto.docString = `branchnet model: heads ${meta.heads.map((h) => `${h.name} [${h.vocab.join(', ')}]`).join('; ')}; input ${inputName} NHWC float32, see metadata branchnet.preprocess`;
   return onnx.ModelProto.encode(proto).finish();
+}
+
+/** Whether `file` is an ONNX file written by branchnet export (it carries our metadata). */
+export async function isBranchnetOnnx(file: string): Promise<boolean> {
+  try {
+    const proto = onnx.ModelProto.decode(await fs.readFile(file));
+    return (proto.metadataProps ?? []).some((p) => p.key === 'branchnet.format_version');
+  } catch {
+    return false;
+  }
 }
 
 /** Input and output names and dims of an ONNX file, read back from its graph. */
