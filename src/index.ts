@@ -16,7 +16,7 @@ export { describeBackend, backendInfo, type BackendInfo, type BackendOptions, ty
 export { initBackend } from './onnx/backend.js';
 export {
   DEFAULTS, DEFAULT_HEADS, NOTEBOOK_AUGMENT, BACKBONE_PRESETS, QUICK_PRESET, ARCHS, BACKBONES, PREPROCESS_MODES, INTERPOLATIONS,
-  WINOGRAD_MIN_IMAGES, CHECK_DEFAULTS, COMPARE_DEFAULTS, DEMO_DEFAULTS, SYNTH_DEFAULTS, GRID_DEFAULTS, PREDICT_DEFAULTS, resolveConfig, lossWeight, defaultBranchKind,
+  WINOGRAD_MIN_IMAGES, CHECK_DEFAULTS, COMPARE_DEFAULTS, DEMO_DEFAULTS, EXPORT_DEFAULTS, SYNTH_DEFAULTS, GRID_DEFAULTS, PREDICT_DEFAULTS, resolveConfig, lossWeight, defaultBranchKind,
   type BackbonePreset, type TrainConfig, type PartialTrainConfig, type ModelConfig, type DataConfig, type PhaseConfig,
   type CnnBranchConfig, type BackboneBranchConfig, type BranchKind, type BackboneName, type Arch, type PreprocessMode, type Interpolation,
 } from './core/defaults.js';
@@ -74,3 +74,14 @@ export { demo, headlineTable, type DemoOptions } from './pipeline/demo.js';
 export { checkData, inspectFile, PROBLEM_SEVERITY, type CheckReport, type CheckProblem, type CheckOptions, type CheckResult, type ProblemCode, type Severity } from './data/check.js';
 export { formatCheckReport, formatProblem } from './data/check_format.js';
 export { UNSUPPORTED_IMAGE_EXTENSIONS, type Skipped, type SkipCode } from './data/manifest.js';
+
+// ---- the browser-safe subset (src/browser.ts): the web page's resize and labelling
+export { resizePixels, resizeNearest, nearestIndices, RESIZE_IN_JS } from './data/resize.js';
+export { labelHeads, type HeadVocab } from './eval/labels.js';
+
+// ---- `branchnet export`: an ONNX file with metadata (+ a Triton folder), or the static web page
+export { exportModel, defaultExportOut, EXPORT_FORMATS, type ExportOptions, type ExportResult, type ExportFormat } from './export/export_model.js';
+export { onnxWithMetadata, onnxSignature, onnxMetadata, verifyOnnx, type OnnxSignature } from './export/onnx_file.js';
+export { tritonConfig } from './export/triton.js';
+export { webPageDir } from './export/web.js';
+export { EXPORT_MARKER } from './export/output.js';

@@ -4,7 +4,7 @@
  * directly (the commander habit of STYLE.md: the parser is testable without a process).
  */
 import {
-  fail, ARCHS, ALL_COLORS, ALL_TYPES, COMPARE_DEFAULTS, DEMO_DEFAULTS, GRID_DEFAULTS, BACKBONES, BACKBONE_PRESETS, DEFAULTS, DEFAULT_HEADS, INTERPOLATIONS, PREPROCESS_MODES, PRESETS, QUICK_PRESET, SYNTH_DEFAULTS, PREDICT_DEFAULTS, defaultBranchKind,
+  fail, ARCHS, EXPORT_FORMATS, ALL_COLORS, ALL_TYPES, COMPARE_DEFAULTS, DEMO_DEFAULTS, GRID_DEFAULTS, BACKBONES, BACKBONE_PRESETS, DEFAULTS, DEFAULT_HEADS, INTERPOLATIONS, PREPROCESS_MODES, PRESETS, QUICK_PRESET, SYNTH_DEFAULTS, PREDICT_DEFAULTS, defaultBranchKind,
   type Arch, type BackboneName, type BranchKind, type PartialTrainConfig, type PhaseConfig,
 } from '../index.js';
 import { createRequire } from 'node:module';
@@ -122,7 +122,17 @@ export interface WeightsListArgs extends CommonOptions {
 
 export type WeightsArgs = WeightsGetArgs | WeightsListArgs;
 
-export type ParsedArgs = TrainArgs | CheckArgs | SummaryArgs | PredictArgs | SynthArgs | PlotArgs | DemoArgs | EvaluateArgs | CompareArgs | WeightsArgs;
+export interface ExportArgs extends CommonOptions {
+  command: 'export';
+  model: string;
+  format: 'onnx' | 'web';
+  out?: string;
+  triton: boolean;
+  overwrite: boolean;
+  verify: boolean;
+}
+
+export type ParsedArgs = TrainArgs | CheckArgs | SummaryArgs | PredictArgs | SynthArgs | PlotArgs | DemoArgs | EvaluateArgs | CompareArgs | WeightsArgs | ExportArgs;
 
 const int = (name: string) => (v: string): number => {
   const n = Number(v);
@@ -406,6 +416,18 @@ function build(onParsed: (a: ParsedArgs) => void, output: Output): Command {
     .option('--untrained-base', 'with --full and no cached VGG16 file: train on a random frozen base anyway')
     .action((o: { out: string; full: boolean; untrainedBase?: boolean } & CommonOptions) => onParsed({
       command: 'demo', out: o.out, quick: !o.full, ...(o.untrainedBase ? { untrainedBase: true } : {}), ...commonArgs(o),
+    }));
+
+  engineOptions(program.command('export')
+    .description('write a model as one ONNX file (metadata: vocabularies, preprocessing; --triton: a Triton model folder) or as the static web page that classifies in the browser')
+    .argument('<model>', 'model directory')
+    .addOption(new Option('--format <format>', 'onnx: one .onnx file, verified against TF.js with onnxruntime; web: index.html, app.js, style.css and model/ for any static host').choices(EXPORT_FORMATS).makeOptionMandatory())
+    .option('-o, --out <path>', 'output file (onnx) or folder (web, --triton) (default: beside the model: <model>.onnx, <model>-web, triton/<model>)')
+    .option('--triton', 'with --format onnx: a Triton Inference Server model folder (config.pbtxt with dynamic batching, 1/model.onnx, <head>_labels.txt)', false)
+    .option('--overwrite', 'replace an existing output that branchnet did not write', false)
+    .option('--no-verify', 'skip running the ONNX file in onnxruntime against TF.js'))
+    .action((model: string, o: { format: 'onnx' | 'web'; out?: string; triton: boolean; overwrite: boolean; verify: boolean } & CommonOptions) => onParsed({
+      command: 'export', model, format: o.format, out: o.out, triton: o.triton, overwrite: o.overwrite, verify: o.verify, ...commonArgs(o),
     }));
 
   const weights = program.command('weights')

@@ -419,3 +419,19 @@ export const QUICK_PRESET: PartialTrainConfig = {
     { epochs: 1, stepsPerEpoch: 40, validationSteps: 10, learningRate: 1e-4, unfreeze: null },
   ],
 };
+
+/**
+ * `branchnet export` (src/export/): the ONNX opset, how many generated images the command runs
+ * through both onnxruntime and TF.js to verify the file, the largest difference it accepts, and
+ * the Triton model folder's batching.
+ */
+export const EXPORT_DEFAULTS = {
+  opset: 13,
+  verifyImages: 4,
+  verifySeed: 1,
+  /** Max |onnxruntime − TF.js| over every output probability; float32 rounding is ~1e-6. */
+  verifyTolerance: 1e-4,
+  tritonMaxBatchSize: 32,
+  /** Triton dynamic batching: how long a request may wait for others to fill a batch. */
+  tritonMaxQueueDelayMicroseconds: 2000,
+} as const;

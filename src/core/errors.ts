@@ -19,7 +19,8 @@ export type ErrorCode =
   | 'E_ARGS'
   | 'E_SYNTH_OPTION'
   | 'E_SYNTH_OUT'
-  | 'E_ONNX';
+  | 'E_ONNX'
+  | 'E_EXPORT_OUT';
 
 export class BranchnetError extends Error {
   readonly code: ErrorCode;

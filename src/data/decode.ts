@@ -27,6 +27,10 @@ import { BranchnetError, fail } from '../core/errors.js';
 import { INTERPOLATIONS, type Interpolation } from '../core/defaults.js';
 
 export { INTERPOLATIONS, type Interpolation };
+import { areaResize } from './resize.js';
+
+// Moved to ./resize.ts (shared with the browser page); re-exported for existing importers.
+export { areaResize };
 
 
 
@@ -139,73 +143,6 @@ function toRgb(data: Buffer, pixels: number, channels: number): Uint8Array {
       out[p * 3] = data[p * channels] as number;
       out[p * 3 + 1] = data[p * channels + 1] as number;
       out[p * 3 + 2] = data[p * channels + 2] as number;
-    }
-  }
-  return out;
-}
-
-/** For each output index, the input indices it covers and their fractional coverage. */
-function areaWeights(inSize: number, outSize: number): { index: Int32Array; weight: Float64Array; start: Int32Array } {
-  const scale = inSize / outSize;
-  const starts = new Int32Array(outSize + 1);
-  const idx: number[] = [];
-  const wts: number[] = [];
-  for (let o = 0; o < outSize; o++) {
-    starts[o] = idx.length;
-    const lo = o * scale;
-    const hi = (o + 1) * scale;
-    for (let i = Math.floor(lo); i < Math.min(inSize, Math.ceil(hi)); i++) {
-      const overlap = Math.min(hi, i + 1) - Math.max(lo, i);
-      if (overlap > 0) {
-        idx.push(i);
-        wts.push(overlap / scale);
-      }
-    }
-  }
-  starts[outSize] = idx.length;
-  return { index: Int32Array.from(idx), weight: Float64Array.from(wts), start: starts };
-}
-
-/** Box-filter ("area") resize of HWC RGB, separable: rows first, then columns. */
-export function areaResize(src: Uint8Array, srcH: number, srcW: number, dstH: number, dstW: number): Uint8Array {
-  const wx = areaWeights(srcW, dstW);
-  const wy = areaWeights(srcH, dstH);
-  const tmp = new Float32Array(srcH * dstW * 3);
-  for (let y = 0; y < srcH; y++) {
-    for (let x = 0; x < dstW; x++) {
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      for (let k = wx.start[x] as number; k < (wx.start[x + 1] as number); k++) {
-        const s = (y * srcW + (wx.index[k] as number)) * 3;
-        const w = wx.weight[k] as number;
-        r += (src[s] as number) * w;
-        g += (src[s + 1] as number) * w;
-        b += (src[s + 2] as number) * w;
-      }
-      const d = (y * dstW + x) * 3;
-      tmp[d] = r;
-      tmp[d + 1] = g;
-      tmp[d + 2] = b;
-    }
-  }
-  const out = new Uint8Array(dstH * dstW * 3);
-  for (let y = 0; y < dstH; y++) {
-    for (let x = 0; x < dstW; x++) {
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      for (let k = wy.start[y] as number; k < (wy.start[y + 1] as number); k++) {
-        const s = ((wy.index[k] as number) * dstW + x) * 3;
-        const w = wy.weight[k] as number;
-        r += (tmp[s] as number) * w;
-        g += (tmp[s + 1] as number) * w;
-        b += (tmp[s + 2] as number) * w;
-      }
-      const d = (y * dstW + x) * 3;
-      out[d] = Math.round(r); // weights sum to 1, so 0–255
-      out[d + 1] = Math.round(g);
-      out[d + 2] = Math.round(b);
     }
   }
   return out;

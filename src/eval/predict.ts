@@ -13,6 +13,7 @@ import { IMAGE_EXTENSIONS } from '../data/manifest.js';
 import { loadModelDir, type ModelMeta } from '../io/model_dir.js';
 import { OrtModel } from '../onnx/session.js';
 import { PREDICT_DEFAULTS } from '../core/defaults.js';
+import { labelHeads, type HeadPrediction } from './labels.js';
 
 /** Where inference runs: auto = onnxruntime when installed (same outputs within float tolerance, faster), else TF.js. */
 export type InferenceEngine = 'auto' | 'tfjs' | 'onnxruntime';
@@ -29,12 +30,7 @@ export interface PredictorOptions {
   winograd?: boolean;
 }
 
-export interface HeadPrediction {
-  label: string;
-  probability: number;
-  /** Probability of every class, in vocabulary order. */
-  probabilities: Record<string, number>;
-}
+export type { HeadPrediction };
 
 export interface Prediction {
   path: string;
@@ -158,20 +154,9 @@ export class Predictor {
     return { predictions, failures };
   }
 
-  /** Turn one image's per-head probability rows into labels. */
+  /** Turn one image's per-head probability rows into labels (./labels.ts, shared with the web page). */
   decode(rows: number[][]): Record<string, HeadPrediction> {
-    const out: Record<string, HeadPrediction> = {};
-    this.meta.heads.forEach((h, i) => {
-      const p = rows[i];
-      let best = 0;
-      for (let k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
-      out[h.name] = {
-        label: h.vocab[best],
-        probability: p[best],
-        probabilities: Object.fromEntries(h.vocab.map((v, k) => [v, p[k]])),
-      };
-    });
-    return out;
+    return labelHeads(this.meta.heads, rows);
   }
 
   /** Frees the engine; `disposeModel` false keeps the TF.js model (for fromModel callers that still use it). */
