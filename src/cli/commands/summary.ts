@@ -1,5 +1,5 @@
 /** `branchnet summary [model]`: the per-branch table of a saved model or of a config. */
-import { initBackend, resolveConfig, applyPhase, buildModel, loadModelResources, withCachedWeights, formatSummary, summarize, loadModelDir } from '../../index.js';
+import { usesBackbone, type PhaseConfig, type TrainConfig, initBackend, resolveConfig, applyPhase, buildModel, loadModelResources, withCachedWeights, formatSummary, summarize, loadModelDir } from '../../index.js';
 import type { SummaryArgs } from '../parse.js';
 
 export async function summaryCommand(args: SummaryArgs): Promise<number> {
@@ -18,8 +18,17 @@ export async function summaryCommand(args: SummaryArgs): Promise<number> {
   }
   config.phases.forEach((phase, i) => {
     applyPhase(model, config.model.heads, phase);
-    process.stdout.write(formatSummary(summarize(model), `Phase ${i + 1} (${phase.name}${phase.unfreeze ? `, unfrozen from ${phase.unfreeze}` : ', backbone frozen'})`) + '\n\n');
+    process.stdout.write(formatSummary(summarize(model), `Phase ${i + 1} (${phase.name}, ${baseState(config, phase)})`) + '\n\n');
   });
   model.dispose();
   return 0;
+}
+
+/** What the phase does with the conv base, as it really is: a scratch base always trains; a pretrained one is frozen or fine-tuned from a layer. */
+function baseState(config: TrainConfig, phase: PhaseConfig): string {
+  const { arch, branches } = config.model;
+  const name = config.model.backbone.backbone;
+  if (!usesBackbone(arch, branches)) return 'no conv base';
+  if (name === 'scratch') return 'scratch base: trains in every phase';
+  return phase.unfreeze === null ? `${name} base frozen` : `${name} base fine-tuned from ${phase.unfreeze}`;
 }
