@@ -42,3 +42,9 @@ export { getWeights } from './weights/download.js';
 export { renderHistoryPlot, historySpec, renderPredictionGrid, type GridCell } from './plot/index.js';
 
 export { synthesize, SYNTH_DEFAULTS, triviaBaseline, type SynthOptions, type SynthResult } from './synth/index.js';
+
+// Issue #12: resume an interrupted run; check an output folder; checkpoints on disk.
+export { resumeTraining, type ResumeOptions } from './train/train.js';
+export { checkOutputDir, checkpointDirOf, type OutputCheck } from './io/out_path.js';
+export { readCheckpoint, type LoadedCheckpoint, type CheckpointState } from './train/checkpoint.js';
+export { TrainingInterrupted, type FitSnapshot, type FitControl } from './train/fit.js';

@@ -24,8 +24,12 @@ import { evaluateMetrics, type Metrics } from '../eval/metrics.js';
 import { renderReport } from '../eval/report.js';
 import type { ModelMeta } from '../io/model_dir.js';
 import { concatHistory, type History } from './history.js';
-import { fit, type FitCallbacks } from './fit.js';
+import { fit, TrainingInterrupted, type FitCallbacks, type FitSnapshot } from './fit.js';
 import type { FrozenEngine } from './frozen.js';
+// Output checks, checkpoints and resume (issue #12).
+import { checkOutputDir, checkpointDirOf } from '../io/out_path.js';
+import { readCheckpoint, removeCheckpoints, restoreWeights, splitFingerprint, writeCheckpoint, type LoadedCheckpoint, type RunSpec } from './checkpoint.js';
+import { fail } from '../core/errors.js';
 
 export interface TrainOptions {
   /** Data folder of `<a>_<b>/` subfolders, or a CSV of `path,<head1>,<head2>,…`. */
@@ -39,7 +43,19 @@ export interface TrainOptions {
   engine?: FrozenEngine;
   /** Warnings and notes for the user (default: stderr). */
   log?: (message: string) => void;
+  /** Replace the branchnet model (and any interrupted run's checkpoints) at `out`; default false: refused. */
+  overwrite?: boolean;
+  /** Keep `<out>.checkpoint/` once the final model is saved; default false (removed). */
+  keepCheckpoints?: boolean;
+  /**
+   * Stop training: the current step finishes, a checkpoint is written to `<out>.checkpoint/`,
+   * and train() rejects with E_INTERRUPTED (its message says how to resume).
+   */
+  signal?: AbortSignal;
 }
+
+/** What `resumeTraining` may change; data, output folder and config come from the checkpoint. */
+export type ResumeOptions = Omit<TrainOptions, 'data' | 'out' | 'config' | 'overwrite'>;
 
 export interface DataSummary {
   source: string;
@@ -132,12 +148,44 @@ export async function prepareBackbones(model: tf.LayersModel, config: TrainConfi
  * @example const r = await train({ data: 'data/train', out: 'runs/a', config: { model: { backbone: { backbone: 'scratch' } } } });
  */
 export async function train(opts: TrainOptions): Promise<TrainResult> {
+  return trainRun(opts, null);
+}
+
+/**
+ * Continue an interrupted run from its newest checkpoint (`<out>.checkpoint/`), with the data,
+ * output folder, config, engine and threads it was started with; it ends with the same
+ * weights and history as a run that was never interrupted (same backend and threads).
+ * @example const r = await resumeTraining('runs/a');
+ */
+export async function resumeTraining(dir: string, opts: ResumeOptions = {}): Promise<TrainResult> {
+  const ck = await readCheckpoint(dir);
+  const run = ck.state.run;
+  return trainRun({
+    ...opts,
+    data: run.data,
+    out: run.out,
+    engine: opts.engine ?? run.engine,
+    backend: opts.backend ?? run.backend,
+    keepCheckpoints: opts.keepCheckpoints ?? run.keepCheckpoints,
+  }, ck);
+}
+
+async function trainRun(opts: TrainOptions, resume: LoadedCheckpoint | null): Promise<TrainResult> {
   const started = performance.now();
   const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
+  // --- Output folder (issue #12): checked before any work, so a bad -o costs nothing. ---
+  const modelDir = resume ? resume.state.run.out : (await checkOutputDir(opts.out ?? path.join('runs', timestamp()), { overwrite: opts.overwrite })).dir;
+  // --- end output folder ---
   const backend = await initBackend(opts.backend);
-  const config = withCachedWeights(resolveConfig(opts.config), log);
+  const config = resume ? resume.config : withCachedWeights(resolveConfig(opts.config), log);
   const manifest = await loadManifest(opts.data, { heads: config.model.heads });
   const split = splitItems(manifest.items, { valFraction: config.data.valFraction, seed: config.data.seed, holdOut: config.data.holdOut });
+  // --- Resume (issue #12): the split must be the one the checkpoint was taken on. ---
+  const fingerprint = splitFingerprint(split, opts.data);
+  if (resume && resume.state.run.fingerprint !== fingerprint) {
+    fail('E_CHECKPOINT', `${opts.data}: the images differ from those the interrupted run was training on (${split.train.length} training and ${split.val.length} validation images now); a resumed run must see the same data; restore the folder or start a new run with --overwrite`);
+  }
+  // --- end resume ---
   const skipped = [...manifest.skipped];
   const onSkip = (p: string, reason: string) => {
     skipped.push({ path: p, reason });
@@ -151,12 +199,40 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   log(`data: ${manifest.items.length} images in ${new Set(manifest.items.map((it) => it.combo)).size} combinations; ${split.train.length} training, ${split.val.length} validation${split.heldOut.length ? `, ${split.heldOut.length} held out` : ''}`);
   const model = buildModel(config.model, manifest.heads, config.seed, await loadModelResources(config.model));
   try {
-    await prepareBackbones(model, config, log);
-    const history = await fit(model, config, streams.train, split.val.length > 0 ? streams.val : null, opts.callbacks, {
-      engine: opts.engine, threads: opts.backend?.threads, log,
-    });
+    // --- Checkpoints and resume (issue #12) ---
+    const hasVal = split.val.length > 0;
+    if (resume) {
+      restoreWeights(model, resume);
+      streams.train.restore(resume.state.streams.train);
+      if (hasVal && resume.state.streams.val) streams.val.restore(resume.state.streams.val);
+      skipped.push(...streams.train.skipped, ...streams.val.skipped);
+      const p = resume.snapshot.position;
+      log(`resuming from ${resume.dir}: ${p.phaseIndex < config.phases.length ? `${config.phases[p.phaseIndex].name}, epoch ${p.epoch + 1}, after step ${p.step}` : 'training finished; saving the model'}`);
+    } else {
+      await prepareBackbones(model, config, log);
+    }
+    const run: RunSpec = {
+      data: path.resolve(opts.data), out: modelDir, engine: opts.engine, backend: opts.backend,
+      keepCheckpoints: opts.keepCheckpoints ?? false, fingerprint,
+    };
+    const checkpoint = async (snapshot: FitSnapshot): Promise<void> => {
+      await writeCheckpoint(modelDir, model, { heads: manifest.heads, config, backend: describeBackend(backend) }, snapshot,
+        { train: streams.train.state(), val: hasVal ? streams.val.state() : null }, run);
+    };
+    const interrupted = (where: string) => fail('E_INTERRUPTED',
+      `training interrupted at ${where}; checkpoint saved in ${checkpointDirOf(modelDir)}; continue with: branchnet train --resume ${modelDir}`);
+    let history: History;
+    try {
+      history = await fit(model, config, streams.train, hasVal ? streams.val : null, opts.callbacks, {
+        engine: opts.engine, threads: opts.backend?.threads, log, signal: opts.signal, checkpoint, resume: resume?.snapshot,
+      });
+    } catch (e) {
+      if (e instanceof TrainingInterrupted) interrupted(e.message.replace(/^training interrupted at /, ''));
+      throw e;
+    }
+    if (opts.signal?.aborted) interrupted('the end of training, before the model was saved');
+    // --- end checkpoints and resume ---
     const data = summarizeData(opts.data, manifest, split, skipped);
-    const modelDir = path.resolve(opts.out ?? path.join('runs', timestamp()));
     const meta = { heads: manifest.heads, config, backend: describeBackend(backend), info: { data } as Record<string, unknown> };
     // Evaluate on what training never optimised: validation images and held-out combinations.
     const evalItems = [...split.val, ...split.heldOut];
@@ -191,6 +267,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       notes: [`Evaluated on ${split.val.length} validation images${split.heldOut.length ? ` and ${split.heldOut.length} images of held-out combinations (${config.data.holdOut.join(', ')})` : ''}.`],
     });
     await saveModelDir(modelDir, model, meta, history, extra);
+    if (!opts.keepCheckpoints) await removeCheckpoints(modelDir); // issue #12: only once the model is in place
     return { modelDir, config, heads: manifest.heads, history, backend, data, metrics, seconds };
   } finally {
     model.dispose();
