@@ -38,22 +38,22 @@ describe('optimizer state', () => {
     const loss = (v: tf.Variable) => () => tf.sum(tf.square(tf.sub(v, tf.tensor1d([1, 2, 3, 4])))) as tf.Scalar;
     const va = tf.variable(tf.tensor1d(start));
     const a = tf.train.rmsprop(0.01, 0.9, 0, 1e-7);
-    for (let i = 0; i < 3; i++) tf.dispose(a.minimize(loss(va), true, [va]));
+    for (let i = 0; i < 3; i++) tf.dispose(a.minimize(loss(va), true, [va])!);
     const state = await readOptimizerState(a);
     expect(state.specs.map((s) => s.name.replace(/:.*/, ''))).toEqual(['0', '1', '2']); // iterations, ms, mom
 
     const vb = tf.variable(va.clone());
     const b = tf.train.rmsprop(0.01, 0.9, 0, 1e-7);
     await writeOptimizerState(b, { specs: state.specs, data: new Uint8Array(state.data) });
-    tf.dispose(a.minimize(loss(va), true, [va]));
-    tf.dispose(b.minimize(loss(vb), true, [vb]));
+    tf.dispose(a.minimize(loss(va), true, [va])!);
+    tf.dispose(b.minimize(loss(vb), true, [vb])!);
     expect(Array.from(vb.dataSync())).toEqual(Array.from(va.dataSync()));
     // A fresh optimiser without the slots takes another step: the comparison above can fail.
     const vc = tf.variable(tf.tensor1d(start));
     const c = tf.train.rmsprop(0.01, 0.9, 0, 1e-7);
-    for (let i = 0; i < 3; i++) tf.dispose(c.minimize(loss(vc), true, [vc]));
+    for (let i = 0; i < 3; i++) tf.dispose(c.minimize(loss(vc), true, [vc])!);
     const fresh = tf.train.rmsprop(0.01, 0.9, 0, 1e-7);
-    tf.dispose(fresh.minimize(loss(vc), true, [vc]));
+    tf.dispose(fresh.minimize(loss(vc), true, [vc])!);
     expect(Array.from(vc.dataSync())).not.toEqual(Array.from(va.dataSync()));
     tf.dispose([va, vb, vc]);
     [a, b, c, fresh].forEach((o) => o.dispose());
