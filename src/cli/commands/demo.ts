@@ -44,6 +44,7 @@ export async function demoCommand(args: DemoArgs): Promise<number> {
       log: (m) => process.stderr.write(m + '\n'),
       backend: { backend: args.backend, threads: args.threads },
       engine: args.engine,
+      overwrite: true, // issue #12: the demo's own model folders are replaced on a re-run, as before
     });
     const predictor = await Predictor.load(result.modelDir, { engine: args.engine, threads: args.threads });
     let evaluation: EvalResult;
