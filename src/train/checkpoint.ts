@@ -169,20 +169,31 @@ export async function readCheckpoint(given: string): Promise<LoadedCheckpoint> {
   };
 }
 
-/** Put a checkpoint's weights into a freshly built model of the same config (by position, shapes checked). */
+/**
+ * Put a checkpoint's weights into a freshly built model of the same config, by weight name
+ * (and occurrence, for names two branches share), shapes checked. Not by position: TF.js lists
+ * `model.weights` trainable ones first, so the order depends on which layers the phase froze.
+ */
 export function restoreWeights(model: tf.LayersModel, ck: LoadedCheckpoint): void {
-  // By position: original names repeat when two branches hold the same backbone.
+  // Decoded by position: original names repeat when two branches hold the same backbone.
   const map = tf.io.decodeWeights(ck.weights.data, ck.weights.specs.map((s, i) => ({ ...s, name: String(i) })));
-  const tensors = ck.weights.specs.map((_, i) => map[String(i)]);
+  const saved = new Map<string, tf.Tensor[]>();
+  ck.weights.specs.forEach((s, i) => { const list = saved.get(s.name) ?? []; list.push(map[String(i)]); saved.set(s.name, list); });
   try {
     const want = model.weights;
-    const bad = want.findIndex((w, i) => !tensors[i] || w.shape.join('x') !== tensors[i].shape.join('x'));
-    if (tensors.length !== want.length || bad >= 0) {
-      fail('E_CHECKPOINT', `${ck.dir}: its weights do not fit the model its config builds (${tensors.length} saved, ${want.length} expected${bad >= 0 ? `; first mismatch: ${want[bad].originalName}` : ''}); was it written by another branchnet version?`);
+    const used = new Map<string, number>();
+    const tensors = want.map((w) => {
+      const k = used.get(w.originalName) ?? 0;
+      used.set(w.originalName, k + 1);
+      return saved.get(w.originalName)?.[k];
+    });
+    const bad = want.findIndex((w, i) => !tensors[i] || w.shape.join('x') !== tensors[i]!.shape.join('x'));
+    if (ck.weights.specs.length !== want.length || bad >= 0) {
+      fail('E_CHECKPOINT', `${ck.dir}: its weights do not fit the model its config builds (${ck.weights.specs.length} saved, ${want.length} expected${bad >= 0 ? `; first mismatch: ${want[bad].originalName}` : ''}); was it written by another branchnet version?`);
     }
-    model.setWeights(tensors);
+    model.setWeights(tensors as tf.Tensor[]);
   } finally {
-    tf.dispose(tensors);
+    tf.dispose(Object.values(map));
   }
 }
 

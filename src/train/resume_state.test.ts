@@ -13,6 +13,11 @@ import { OrtModel } from '../engine/ort.js';
 import { withDropoutSeeds } from './dropout_seeds.js';
 import { readOptimizerState, writeOptimizerState } from './optimizer_state.js';
 import { fit, type FitSnapshot } from './fit.js';
+import { applyPhase } from '../model/build.js';
+import { readCheckpoint, restoreWeights, writeCheckpoint } from './checkpoint.js';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { Batch } from './step.js';
 
 beforeAll(async () => { await initBackend(); });
@@ -57,6 +62,26 @@ describe('optimizer state', () => {
     expect(Array.from(vc.dataSync())).not.toEqual(Array.from(va.dataSync()));
     tf.dispose([va, vb, vc]);
     [a, b, c, fresh].forEach((o) => o.dispose());
+  });
+});
+
+describe('checkpoint weights', () => {
+  it('restore into a fresh model whatever the phase froze (TF.js lists trainable weights first)', async () => {
+    const HEADS = [{ name: 'color', vocab: ['black', 'blue', 'red'] }, { name: 'type', vocab: ['dress', 'jeans', 'shirt'] }];
+    const config = resolveConfig({ model: { height: 32, width: 32, backbone: { backbone: 'vgg16' } } });
+    const model = buildModel(config.model, HEADS, 1);
+    applyPhase(model, config.model.heads, config.phases[0]); // VGG16 frozen: its weights move to the end of model.weights
+    const out = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'bn-ckpt-')), 'm');
+    const snapshot: FitSnapshot = { position: { phaseIndex: 0, epoch: 1, step: 0 }, phases: [], record: {}, running: {}, timing: { seconds: 0, trainSeconds: 0, trainImages: 0 }, optimizer: null };
+    await writeCheckpoint(out, model, { heads: HEADS, config }, snapshot, { train: { epoch: 0, step: 0, cursor: 0, order: [], orderRng: [1, 2, 3, 4], augmentRng: [1, 2, 3, 4], skipped: [] }, val: null },
+      { data: 'd', out, keepCheckpoints: false, fingerprint: 'f' });
+    const fresh = buildModel(config.model, HEADS, 2); // other initial weights, everything trainable
+    const values = (m: tf.LayersModel) => Object.fromEntries(m.weights.map((w) => [w.originalName, Array.from(w.read().dataSync().slice(0, 8))]));
+    expect(values(fresh)).not.toEqual(values(model));
+    restoreWeights(fresh, await readCheckpoint(out));
+    expect(values(fresh)).toEqual(values(model));
+    model.dispose();
+    fresh.dispose();
   });
 });
 
