@@ -85,3 +85,10 @@ export { onnxWithMetadata, onnxSignature, onnxMetadata, verifyOnnx, type OnnxSig
 export { tritonConfig } from './export/triton.js';
 export { webPageDir } from './export/web.js';
 export { EXPORT_MARKER } from './export/output.js';
+
+// ---- interrupted runs: resume, the output-folder check, checkpoints on disk
+export { resumeTraining } from './pipeline/train.js';
+export { type ResumeOptions } from './train/train.js';
+export { checkOutputDir, checkpointDirOf, type OutputCheck } from './io/out_path.js';
+export { readCheckpoint, type LoadedCheckpoint, type CheckpointState } from './train/checkpoint.js';
+export { TrainingInterrupted, type FitSnapshot, type FitControl } from './train/fit.js';

@@ -80,3 +80,10 @@ export async function makePhotoFolder(root: string, perCombo = 3): Promise<{ roo
   await fs.writeFile(corrupt, Buffer.from('this is not a JPEG at all'));
   return { root, corrupt };
 }
+
+/** A model directory's history.json without its wall-clock fields (per phase: seconds, imagesPerSecond). */
+export async function historyWithoutTimings(dir: string): Promise<unknown> {
+  const h = JSON.parse(await fs.readFile(path.join(dir, 'history.json'), 'utf8'));
+  for (const p of h.phases) { delete p.seconds; delete p.imagesPerSecond; }
+  return h;
+}

@@ -84,3 +84,22 @@ describe('layered config', () => {
     expect(cfg.phases.map((p) => [p.epochs, p.stepsPerEpoch, p.learningRate])).toEqual([[2, 40, 3e-4], [0, 40, 1e-4]]);
   });
 });
+
+describe('train: output folder and resume flags (issue #12)', () => {
+  it('--overwrite and --keep-checkpoints default to off and are read when given', () => {
+    expect(parseArgs(['train', 'd'])).toMatchObject({ overwrite: false, keepCheckpoints: false, resume: undefined });
+    expect(parseArgs(['train', 'd', '-o', 'm', '--overwrite', '--keep-checkpoints'])).toMatchObject({ data: 'd', out: 'm', overwrite: true, keepCheckpoints: true });
+  });
+
+  it('--resume takes the run folder alone; runtime flags may come with it, data and training options may not', () => {
+    expect(parseArgs(['train', '--resume', 'runs/a'])).toMatchObject({ command: 'train', resume: 'runs/a', data: undefined });
+    expect(parseArgs(['train', '--resume', 'runs/a', '--threads', '1', '--keep-checkpoints'])).toMatchObject({ threads: 1, keepCheckpoints: true });
+    expect(() => parseArgs(['train', 'd', '--resume', 'runs/a', '--epochs', '3,1', '-o', 'x'])).toThrow(
+      '--resume runs/a: continues the run as it was started, so <data>, -o, training options cannot be given with it; run `branchnet train --resume runs/a` alone',
+    );
+  });
+
+  it('without data and without --resume, says what is missing', () => {
+    expect(() => parseArgs(['train'])).toThrow(/train: missing the data folder or CSV \(branchnet train <data>\), or --resume <dir>/);
+  });
+});

@@ -20,11 +20,18 @@ export interface CommonOptions {
 
 export interface TrainArgs extends CommonOptions {
   command: 'train';
-  data: string;
+  /** Absent only with `resume`. */
+  data?: string;
   out?: string;
   config: PartialTrainConfig;
   configFile?: string;
   preset?: 'quick';
+  /** Continue the interrupted run whose -o folder this is; everything else comes from its checkpoint. */
+  resume?: string;
+  /** Replace an existing model at -o. */
+  overwrite: boolean;
+  /** Keep <out>.checkpoint/ after the final model is saved. */
+  keepCheckpoints: boolean;
 }
 
 export interface CheckArgs extends CommonOptions {
@@ -231,6 +238,7 @@ interface TrainOpts extends ModelOpts, CommonOptions {
   batchSize?: number; seed?: number; splitSeed?: number; valFraction?: number; augment: boolean;
   holdOut?: string[]; interpolation?: string; preprocess?: string; unfreeze?: string; unfreezeFrom?: string;
   cacheBackbone?: boolean; skipInvalidFolders?: boolean; untrainedBase?: boolean;
+  resume?: string; overwrite?: boolean; keepCheckpoints?: boolean;
 }
 
 function trainConfig(o: TrainOpts): PartialTrainConfig {
@@ -320,12 +328,25 @@ function build(onParsed: (a: ParsedArgs) => void, output: Output): Command {
 
   trainingOptions(common(modelOptions(program.command('train')
     .description('train a model on a folder of <attr1>_<attr2>/ subfolders or a CSV of path,<head1>,<head2>')
-    .argument('<data>', 'data folder or CSV file')
-    .option('-o, --out <dir>', 'model directory to write (default runs/<time>)'))))
-    .action((data: string, o: TrainOpts) => onParsed({
-      command: 'train', data, out: o.out, configFile: o.config, preset: o.preset, config: trainConfig(o),
-      ...commonArgs(o),
-    }));
+    .argument('[data]', 'data folder or CSV file (not with --resume)')
+    .option('-o, --out <dir>', 'model directory to write (default runs/<time>); an existing model there is replaced only with --overwrite')
+    .option('--overwrite', 'replace the branchnet model (and any interrupted run\'s checkpoints) at -o')
+    .option('--resume <dir>', 'continue the interrupted run whose -o folder this is, from its newest checkpoint (<dir>.checkpoint/); data, config and flags come from it')
+    .option('--keep-checkpoints', 'keep <out>.checkpoint/ (one checkpoint per epoch, the newest kept) after the model is saved'))))
+    .action((data: string | undefined, o: TrainOpts) => {
+      if (o.resume !== undefined) {
+        const given = [data !== undefined && '<data>', o.out !== undefined && '-o', o.overwrite && '--overwrite', o.config !== undefined && '--config', o.preset && '--preset',
+          JSON.stringify(trainConfig(o)) !== JSON.stringify(trainConfig({ augment: true })) && 'training options'].filter(Boolean);
+        if (given.length) fail('E_ARGS', `--resume ${o.resume}: continues the run as it was started, so ${given.join(', ')} cannot be given with it; run \`branchnet train --resume ${o.resume}\` alone`);
+      } else if (data === undefined) {
+        fail('E_ARGS', "train: missing the data folder or CSV (branchnet train <data>), or --resume <dir> to continue an interrupted run; run branchnet train --help");
+      }
+      onParsed({
+        command: 'train', data, out: o.out, configFile: o.config, preset: o.preset, config: trainConfig(o),
+        resume: o.resume, overwrite: o.overwrite ?? false, keepCheckpoints: o.keepCheckpoints ?? false,
+        ...commonArgs(o),
+      });
+    });
 
   program.command('check')
     .description('check a data folder or CSV before training: images per combination and label, formats and sizes, duplicates, unusable files and why (exit 1 when training would refuse it)')

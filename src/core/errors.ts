@@ -20,7 +20,13 @@ export type ErrorCode =
   | 'E_SYNTH_OPTION'
   | 'E_SYNTH_OUT'
   | 'E_ONNX'
-  | 'E_EXPORT_OUT';
+  | 'E_EXPORT_OUT'
+
+  // Output folders, checkpoints and interruption (issue #12).
+  | 'E_OUT_PATH'
+  | 'E_OUT_EXISTS'
+  | 'E_CHECKPOINT'
+  | 'E_INTERRUPTED';
 
 export class BranchnetError extends Error {
   readonly code: ErrorCode;

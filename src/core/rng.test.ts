@@ -55,3 +55,15 @@ describe('Rng', () => {
 });
 
 const GOLDEN_100 = [4263658640, 3792627678, 4271485793, 1637294910, 1937222913];
+
+describe('Rng.setState', () => {
+  it('continues in place the sequence state() was taken from', () => {
+    const r = new Rng(42);
+    r.next();
+    const s = r.state();
+    const ahead = [r.next(), r.next()];
+    const other = new Rng(1);
+    other.setState(s);
+    expect([other.next(), other.next()]).toEqual(ahead);
+  });
+});

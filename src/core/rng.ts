@@ -84,6 +84,12 @@ export class Rng {
     return [this.a, this.b, this.c, this.d];
   }
 
+  /** Continue from `state()` in place (a resumed run's generators are the same objects). */
+  setState(state: readonly number[]): void {
+    if (state.length !== 4 || !state.every(Number.isInteger)) fail('E_CONFIG', `Rng.setState: expected 4 integers from state(), received ${JSON.stringify(state)}`);
+    [this.a, this.b, this.c, this.d] = state.map((v) => v | 0) as [number, number, number, number];
+  }
+
   nextUint32(): number {
     const t = (((this.a + this.b) | 0) + this.d) | 0;
     this.d = (this.d + 1) | 0;

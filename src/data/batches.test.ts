@@ -194,3 +194,35 @@ describe('describeBatch', () => {
     );
   });
 });
+
+describe('BatchStream state and restore (resuming a run)', () => {
+  it('a fresh stream restored from state() gives the batches the original gives next, augmentation and epoch boundaries included', async () => {
+    const opts = { ...small, augment: NOTEBOOK_AUGMENT, seed: 7 };
+    const a = new BatchStream(manifest, manifest.items, opts);
+    await take(a, 4); // 10 images in batches of 4: crosses into the second epoch; a fifth batch is prefetched
+    const state = JSON.parse(JSON.stringify(a.state())); // as a checkpoint stores it
+    const b = new BatchStream(manifest, manifest.items, opts);
+    b.restore(state);
+    const fromA = await take(a, 5);
+    const fromB = await take(b, 5);
+    expect(fromB.map(names)).toEqual(fromA.map(names));
+    expect(fromB.map((x) => [x.epoch, x.step])).toEqual(fromA.map((x) => [x.epoch, x.step]));
+    fromA.forEach((x, i) => expect(Buffer.from(fromB[i].x.buffer).equals(Buffer.from(x.x.buffer))).toBe(true));
+  });
+
+  it('state() is where the caller stands, not where the prefetch went', async () => {
+    const s = new BatchStream(manifest, manifest.items, { ...small, seed: 3 });
+    await s.next();
+    const first = s.state();
+    await new Promise((r) => setTimeout(r, 50)); // let the prefetch of batch 2 finish
+    expect(s.state()).toEqual(first);
+    expect(first.step).toBe(1);
+    expect(first.cursor).toBe(4);
+  });
+
+  it('refuses a state from a larger data set', () => {
+    const s = new BatchStream(manifest, manifest.items.slice(0, 3), small);
+    const state = { epoch: 0, step: 1, cursor: 4, order: [0, 1, 2, 9], orderRng: [1, 2, 3, 4], augmentRng: [1, 2, 3, 5], skipped: [] };
+    expect(() => s.restore(state)).toThrow(/does not fit this stream \(3 items\)/);
+  });
+});

@@ -70,6 +70,23 @@ export interface BatchStreamOptions {
   onSkip?: (path: string, reason: string) => void;
 }
 
+/**
+ * Where a stream stands, as plain JSON: enough to continue the exact same batches in another
+ * process (a resumed training run). Taken between batches, as the caller sees the stream: a
+ * batch prefetched but not yet handed out is not part of it (it is loaded again after restore).
+ */
+export interface BatchStreamState {
+  epoch: number;
+  step: number;
+  cursor: number;
+  /** This epoch's order (item indices). */
+  order: number[];
+  orderRng: number[];
+  augmentRng: number[];
+  /** Items found undecodable so far, with the reasons reported. */
+  skipped: { index: number; path: string; reason: string }[];
+}
+
 interface Picked {
   index: number;
   pixels: Uint8Array;
@@ -103,6 +120,8 @@ export class BatchStream {
   private epoch = -1;
   private step = 0;
   private pending: Promise<Batch> | null = null;
+  /** The state as of the last batch handed out (see `state()`). */
+  private handedOut: BatchStreamState | null = null;
   private readonly scratch: Float32Array;
 
   constructor(manifest: Manifest, items: readonly Item[], opts: BatchStreamOptions = {}) {
@@ -152,12 +171,59 @@ export class BatchStream {
     const current = this.pending ?? this.load();
     this.pending = null;
     const batch = await current;
+    // No load runs now: the fields are exactly where this batch left them.
+    this.handedOut = this.snapshot();
     if (this.prefetch) {
       const ahead = this.load();
       ahead.catch(() => undefined); // the error resurfaces from the next next()
       this.pending = ahead;
     }
     return batch;
+  }
+
+  /**
+   * Where the stream stands for its caller: after the last batch `next()` returned.
+   * @example const s = train.state(); … other.restore(s); // other.next() gives the batch train.next() would have
+   */
+  state(): BatchStreamState {
+    return structuredClone(this.handedOut ?? this.snapshot());
+  }
+
+  /**
+   * Continue from `state()`, taken from a stream over the same items and options. Call it on a
+   * stream that has no batch in flight (a fresh one, or one whose prefetch is off).
+   */
+  restore(state: BatchStreamState): void {
+    if (this.pending) throw new Error('BatchStream.restore: a prefetched batch is in flight; restore a fresh stream');
+    if (state.order.some((i) => !Number.isInteger(i) || i < 0 || i >= this.items.length) || state.cursor > state.order.length) {
+      fail('E_CONFIG', `batch stream state does not fit this stream (${this.items.length} items); it was taken from another data set`);
+    }
+    this.epoch = state.epoch;
+    this.step = state.step;
+    this.cursor = state.cursor;
+    this.order = [...state.order];
+    this.orderRng.setState(state.orderRng);
+    this.augmentRng.setState(state.augmentRng);
+    this.dead.clear();
+    this.skipped.length = 0;
+    for (const s of state.skipped) {
+      this.dead.add(s.index);
+      this.skipped.push({ path: s.path, reason: s.reason });
+    }
+    this.handedOut = structuredClone(state);
+  }
+
+  private snapshot(): BatchStreamState {
+    const index = new Map(this.items.map((it, i) => [it.path, i]));
+    return {
+      epoch: this.epoch,
+      step: this.step,
+      cursor: this.cursor,
+      order: [...this.order],
+      orderRng: this.orderRng.state(),
+      augmentRng: this.augmentRng.state(),
+      skipped: this.skipped.map((s) => ({ index: index.get(s.path) ?? -1, ...s })).filter((s) => this.dead.has(s.index)),
+    };
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Batch, never, undefined> {

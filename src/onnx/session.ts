@@ -37,6 +37,14 @@ export interface OrtModelOptions {
 }
 
 export class OrtModel {
+  private static live = 0;
+  /** Sessions created and not yet disposed, in this process (leak tests count them). */
+  static get openSessions(): number {
+    return OrtModel.live;
+  }
+
+  private released = false;
+
   private constructor(
     private readonly ort: Ort,
     private readonly session: Session,
@@ -65,6 +73,7 @@ export class OrtModel {
     } catch (e) {
       return fail('E_ONNX', `onnxruntime could not load the ONNX export of model ${model.name}: ${(e as Error).message.split('\n')[0]}`, e);
     }
+    OrtModel.live++;
     return new OrtModel(ort, session, session.inputNames, session.outputNames, opts.inputLayout ?? 'nhwc', winograd);
   }
 
@@ -107,6 +116,9 @@ export class OrtModel {
 
   /** Release the session. */
   async dispose(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    OrtModel.live--;
     await this.session.release();
   }
 }

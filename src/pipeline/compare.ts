@@ -111,7 +111,7 @@ export async function compare(opts: CompareOptions): Promise<CompareResult> {
           data: { ...opts.config?.data, holdOut },
           seed,
         };
-        const r = await train({ data: opts.data, out: path.join(opts.out, name), config: cfg, callbacks: opts.callbacks?.(spec), log, backend: opts.backend, engine: opts.engine });
+        const r = await train({ data: opts.data, out: path.join(opts.out, name), config: cfg, callbacks: opts.callbacks?.(spec), log, backend: opts.backend, engine: opts.engine, overwrite: true }); // issue #12: a re-run replaces its own models
         let metrics = r.metrics;
         if (test) {
           const predictor = await Predictor.load(r.modelDir, { engine: opts.engine, threads: opts.backend?.threads });

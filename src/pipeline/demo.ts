@@ -63,6 +63,7 @@ export async function demo(args: DemoOptions): Promise<number> {
       log: (m) => process.stderr.write(m + '\n'),
       backend: { backend: args.backend, threads: args.threads },
       engine: args.engine,
+      overwrite: true, // the demo's own model folders are replaced on a re-run
     });
     const predictor = await Predictor.load(result.modelDir, { engine: args.engine, threads: args.threads });
     let evaluation: EvalResult;

@@ -4,7 +4,6 @@
  * plot and the prediction grid, render the report, and save the model directory atomically.
  * The CLI's `train` is a thin shell over this.
  */
-import path from 'node:path';
 import { describeBackend, type BackendInfo } from '../core/backend.js';
 import type { TrainConfig } from '../core/defaults.js';
 import { concatHistory, type History } from '../core/history.js';
@@ -13,16 +12,15 @@ import type { DataSummary } from '../data/summary.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, saveModelDir, type ModelMeta } from '../io/model_dir.js';
 import { renderHistoryPlot } from '../plot/history_plot.js';
 import { renderPredictionGrid } from '../plot/grid.js';
-import { trainModel, type TrainOptions } from '../train/train.js';
+import { trainModel, type ResumeOptions, type TrainedModel, type TrainOptions } from '../train/train.js';
+import { readCheckpoint, removeCheckpoints } from '../train/checkpoint.js';
 import { Predictor } from '../eval/predict.js';
 import { evaluateItems, gridCells } from '../eval/evaluate.js';
 import { evaluateMetrics, type Metrics } from '../eval/metrics.js';
 import { renderReport } from '../eval/report.js';
 
-export interface TrainAndSaveOptions extends TrainOptions {
-  /** Model directory to write; default `runs/<timestamp>`. */
-  out?: string;
-}
+/** Options of `train()`: those of `trainModel` (the model directory `out` among them). */
+export type TrainAndSaveOptions = TrainOptions;
 
 export interface TrainResult {
   modelDir: string;
@@ -37,19 +35,36 @@ export interface TrainResult {
   seconds: number;
 }
 
-function timestamp(): string {
-  return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-}
-
 /**
  * Train a model on a data folder or CSV and save it with its plots and report.
  * @example const r = await train({ data: 'data/train', out: 'runs/a', config: { model: { backbone: { backbone: 'scratch' } } } });
  */
 export async function train(opts: TrainAndSaveOptions): Promise<TrainResult> {
   const started = performance.now();
-  const { model, config, heads, history, backend, data, check, split } = await trainModel(opts);
+  return finish(await trainModel(opts), opts, started);
+}
+
+/**
+ * Continue an interrupted run from its newest checkpoint (`<out>.checkpoint/`), with the data,
+ * output folder, config, engine and threads it was started with; it ends with the same
+ * weights and history as a run that was never interrupted (same backend and threads).
+ * @example const r = await resumeTraining('runs/a');
+ */
+export async function resumeTraining(dir: string, opts: ResumeOptions = {}): Promise<TrainResult> {
+  const started = performance.now();
+  const ck = await readCheckpoint(dir);
+  const run = ck.state.run;
+  const full: TrainOptions = {
+    ...opts, data: run.data, out: run.out, engine: opts.engine ?? run.engine, backend: opts.backend ?? run.backend,
+    keepCheckpoints: opts.keepCheckpoints ?? run.keepCheckpoints,
+  };
+  return finish(await trainModel(full, ck), full, started);
+}
+
+/** Evaluate, draw, report and save a trained model; its checkpoints go once it is in place. */
+async function finish(trained: TrainedModel, opts: TrainOptions, started: number): Promise<TrainResult> {
+  const { modelDir, model, config, heads, history, backend, data, check, split } = trained;
   try {
-    const modelDir = path.resolve(opts.out ?? path.join('runs', timestamp()));
     const meta = { heads, config, backend: describeBackend(backend), info: { data, check } as Record<string, unknown> };
     // Evaluate on what training never optimised: validation images and held-out combinations.
     const evalItems = [...split.val, ...split.heldOut];
@@ -84,6 +99,7 @@ export async function train(opts: TrainAndSaveOptions): Promise<TrainResult> {
       notes: [`Evaluated on ${split.val.length} validation images${split.heldOut.length ? ` and ${split.heldOut.length} images of held-out combinations (${config.data.holdOut.join(', ')})` : ''}.`],
     });
     await saveModelDir(modelDir, model, meta, history, extra);
+    if (!opts.keepCheckpoints) await removeCheckpoints(modelDir);
     return { modelDir, config, heads, history, backend, data, metrics, seconds };
   } finally {
     model.dispose();

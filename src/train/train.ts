@@ -1,11 +1,14 @@
 /**
- * `trainModel()`: the notebook's training as one call. Data folder or CSV → manifest → seeded
- * split → batch streams → model → pretrained backbone weights → phases. It ends at a trained
- * model in memory and its history; saving, evaluating and reporting are the pipeline's
- * (../pipeline/train.ts), so training never knows reports exist.
+ * `trainModel()`: the notebook's training as one call. Output folder checked → data checked →
+ * manifest → seeded split → batch streams → model → pretrained backbone weights → phases, with
+ * an atomic checkpoint after every epoch (./checkpoint.ts) from which an interrupted run resumes
+ * to the same weights. It ends at a trained model in memory and its history; saving,
+ * evaluating and reporting are the pipeline's (../pipeline/train.ts), so training never knows
+ * reports exist.
  */
 import { tf } from '../core/tf.js';
 import type { BackendInfo, BackendOptions } from '../core/backend.js';
+import path from 'node:path';
 import { initBackend } from '../onnx/backend.js';
 import { BACKBONE_PRESETS, resolveConfig, usesBackbone, type PartialTrainConfig, type TrainConfig } from '../core/defaults.js';
 import type { Head } from '../data/manifest.js';
@@ -19,7 +22,11 @@ import { assignLayerWeights } from '../io/layer_weights.js';
 import { readLayerWeights } from '../io/keras_h5.js';
 import { cachedWeightsPath } from '../weights/cache.js';
 import type { History } from '../core/history.js';
-import { fit, type FitCallbacks } from './fit.js';
+import { fit, TrainingInterrupted, type FitCallbacks, type FitSnapshot } from './fit.js';
+import { fail } from '../core/errors.js';
+import { describeBackend } from '../core/backend.js';
+import { checkOutputDir, checkpointDirOf } from '../io/out_path.js';
+import { restoreWeights, splitFingerprint, writeCheckpoint, type LoadedCheckpoint, type RunSpec } from './checkpoint.js';
 import type { FrozenEngine } from './frozen.js';
 
 export interface TrainOptions {
@@ -32,9 +39,29 @@ export interface TrainOptions {
   engine?: FrozenEngine;
   /** Warnings and notes for the user (default: stderr). */
   log?: (message: string) => void;
+  /** Model directory the run will write (checked before any work); default `runs/<timestamp>`. Checkpoints go to `<out>.checkpoint/`. */
+  out?: string;
+  /** Replace the branchnet model (and any interrupted run's checkpoints) at `out`; default false: refused. */
+  overwrite?: boolean;
+  /** Keep `<out>.checkpoint/` once the final model is saved; default false (removed). */
+  keepCheckpoints?: boolean;
+  /**
+   * Stop training: the current step finishes, a checkpoint is written to `<out>.checkpoint/`,
+   * and the run rejects with E_INTERRUPTED (its message says how to resume).
+   */
+  signal?: AbortSignal;
+}
+
+/** What `resumeTraining` may change; data, output folder and config come from the checkpoint. */
+export type ResumeOptions = Omit<TrainOptions, 'data' | 'out' | 'config' | 'overwrite'>;
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 }
 
 export interface TrainedModel {
+  /** Where the model is to be saved (checked before training; checkpoints are beside it). */
+  modelDir: string;
   /** The trained model; the caller owns it (dispose it). */
   model: tf.LayersModel;
   config: TrainConfig;
@@ -91,19 +118,26 @@ export async function prepareBackbones(model: tf.LayersModel, config: TrainConfi
 }
 
 /**
- * Train a model on a data folder or CSV; nothing is written.
+ * Train a model on a data folder or CSV (or continue `resume`'s interrupted run); only
+ * checkpoints are written, beside `out`.
  * @example const { model, history } = await trainModel({ data: 'data/train', config: { model: { backbone: { backbone: 'scratch' } } } }); model.dispose();
  */
-export async function trainModel(opts: TrainOptions): Promise<TrainedModel> {
+export async function trainModel(opts: TrainOptions, resume: LoadedCheckpoint | null = null): Promise<TrainedModel> {
   const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
+  // Output folder: checked before any work, so a bad -o costs nothing.
+  const modelDir = resume ? resume.state.run.out : (await checkOutputDir(opts.out ?? path.join('runs', timestamp()), { overwrite: opts.overwrite })).dir;
   const backend = await initBackend(opts.backend);
-  const config = withCachedWeights(resolveConfig(opts.config), log);
-  // ---- Before any long work (issue #12, see preflight.ts): a backbone without weights is refused
-  // unless asked for, and the data check refuses fatal problems and leaves unusable files out.
-  refuseUntrainedBase(config);
+  const config = resume ? resume.config : withCachedWeights(resolveConfig(opts.config), log);
+  // A backbone without weights is refused unless asked for; the data check (./preflight.ts)
+  // refuses fatal problems and leaves unusable files out.
+  if (!resume) refuseUntrainedBase(config);
   const { manifest, check } = await preflightData(opts.data, config, log);
-  // ----
   const split = splitItems(manifest.items, { valFraction: config.data.valFraction, seed: config.data.seed, holdOut: config.data.holdOut });
+  // A resumed run must see the split its checkpoint was taken on.
+  const fingerprint = splitFingerprint(split, opts.data);
+  if (resume && resume.state.run.fingerprint !== fingerprint) {
+    fail('E_CHECKPOINT', `${opts.data}: the images differ from those the interrupted run was training on (${split.train.length} training and ${split.val.length} validation images now); a resumed run must see the same data; restore the folder or start a new run with --overwrite`);
+  }
   const skipped = [...manifest.skipped];
   const onSkip = (p: string, reason: string) => {
     skipped.push({ path: p, reason });
@@ -117,12 +151,39 @@ export async function trainModel(opts: TrainOptions): Promise<TrainedModel> {
   log(`data: ${manifest.items.length} images in ${new Set(manifest.items.map((it) => it.combo)).size} combinations; ${split.train.length} training, ${split.val.length} validation${split.heldOut.length ? `, ${split.heldOut.length} held out` : ''}`);
   const model = buildModel(config.model, manifest.heads, config.seed, await loadModelResources(config.model));
   try {
-    await prepareBackbones(model, config, log);
-    const history = await fit(model, config, streams.train, split.val.length > 0 ? streams.val : null, opts.callbacks, {
-      engine: opts.engine, threads: opts.backend?.threads, log,
-    });
+    const hasVal = split.val.length > 0;
+    if (resume) {
+      restoreWeights(model, resume);
+      streams.train.restore(resume.state.streams.train);
+      if (hasVal && resume.state.streams.val) streams.val.restore(resume.state.streams.val);
+      skipped.push(...streams.train.skipped, ...streams.val.skipped);
+      const p = resume.snapshot.position;
+      log(`resuming from ${resume.dir}: ${p.phaseIndex < config.phases.length ? `${config.phases[p.phaseIndex].name}, epoch ${p.epoch + 1}, after step ${p.step}` : 'training finished; saving the model'}`);
+    } else {
+      await prepareBackbones(model, config, log);
+    }
+    const run: RunSpec = {
+      data: path.resolve(opts.data), out: modelDir, engine: opts.engine, backend: opts.backend,
+      keepCheckpoints: opts.keepCheckpoints ?? false, fingerprint,
+    };
+    const checkpoint = async (snapshot: FitSnapshot): Promise<void> => {
+      await writeCheckpoint(modelDir, model, { heads: manifest.heads, config, backend: describeBackend(backend) }, snapshot,
+        { train: streams.train.state(), val: hasVal ? streams.val.state() : null }, run);
+    };
+    const interrupted = (where: string) => fail('E_INTERRUPTED',
+      `training interrupted at ${where}; checkpoint saved in ${checkpointDirOf(modelDir)}; continue with: branchnet train --resume ${modelDir}`);
+    let history: History;
+    try {
+      history = await fit(model, config, streams.train, hasVal ? streams.val : null, opts.callbacks, {
+        engine: opts.engine, threads: opts.backend?.threads, log, signal: opts.signal, checkpoint, resume: resume?.snapshot,
+      });
+    } catch (e) {
+      if (e instanceof TrainingInterrupted) interrupted(e.message.replace(/^training interrupted at /, ''));
+      throw e;
+    }
+    if (opts.signal?.aborted) interrupted('the end of training, before the model was saved');
     // The data summary is taken after training: files found undecodable while streaming are in it.
-    return { model, config, heads: manifest.heads, history, backend, data: summarizeData(opts.data, manifest, split, skipped), check, split };
+    return { modelDir, model, config, heads: manifest.heads, history, backend, data: summarizeData(opts.data, manifest, split, skipped), check, split };
   } catch (e) {
     model.dispose();
     throw e;

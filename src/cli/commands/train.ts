@@ -1,5 +1,5 @@
 /** `branchnet train <data>`: train, save, and print where the model went and how fast it ran. */
-import { loadConfig, describeBackend, type PartialTrainConfig, train } from '../../index.js';
+import { loadConfig, describeBackend, BranchnetError, resumeTraining, type PartialTrainConfig, train } from '../../index.js';
 import { progressCallbacks } from '../progress.js';
 import type { TrainArgs } from '../parse.js';
 
@@ -8,16 +8,51 @@ export function layeredConfig(args: { preset?: 'quick'; configFile?: string; con
   return loadConfig({ preset: args.preset, file: args.configFile, config: args.config });
 }
 
+/**
+ * Ctrl-C (SIGINT) asks training to stop: the current step finishes, a checkpoint is written,
+ * and the command exits 130 saying how to resume. A second Ctrl-C exits at once (130).
+ */
+function interruptOnSigint(): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\nbranchnet: stopping after the current step and writing a checkpoint (Ctrl-C again to quit at once, losing it)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  return { signal: controller.signal, release: () => process.off('SIGINT', onSigint) };
+}
+
 export async function trainCommand(args: TrainArgs): Promise<number> {
-  const config = await layeredConfig(args);
-  const result = await train({
-    data: args.data,
-    out: args.out,
-    config,
-    backend: { backend: args.backend, threads: args.threads },
-    engine: args.engine,
-    callbacks: progressCallbacks({ quiet: args.quiet }),
-  });
+  const sigint = interruptOnSigint();
+  let result;
+  try {
+    const common = {
+      callbacks: progressCallbacks({ quiet: args.quiet }),
+      keepCheckpoints: args.keepCheckpoints || undefined,
+      signal: sigint.signal,
+    };
+    const backend = args.backend !== undefined || args.threads !== undefined ? { backend: args.backend, threads: args.threads } : undefined;
+    result = args.resume !== undefined
+      ? await resumeTraining(args.resume, { ...common, backend, engine: args.engine })
+      : await train({
+        ...common,
+        data: args.data!,
+        out: args.out,
+        config: await layeredConfig(args),
+        backend: backend ?? {},
+        engine: args.engine,
+        overwrite: args.overwrite,
+      });
+  } catch (e) {
+    if (e instanceof BranchnetError && e.code === 'E_INTERRUPTED') {
+      process.stderr.write(`branchnet: ${e.message}\n`);
+      return 130;
+    }
+    throw e;
+  } finally {
+    sigint.release();
+  }
   const out = process.stdout;
   out.write(`\nModel saved to ${result.modelDir}\n`);
   for (const p of result.history.phases) {
