@@ -4,7 +4,7 @@
  * directly (the commander habit of STYLE.md: the parser is testable without a process).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { fail } from '../core/errors.js';
+import { exitCodesHelp, fail } from '../core/errors.js';
 import { ARCHS, defaultBranchKind, type Arch, type BackboneName, type BranchKind, type PartialTrainConfig, type PhaseConfig } from '../core/defaults.js';
 
 export interface CommonOptions {
@@ -38,6 +38,12 @@ export interface PredictArgs extends CommonOptions {
   json: boolean;
   grid?: string;
   batchSize: number;
+  /** Stream one JSON object per image to stdout as batches finish (JSON Lines). */
+  jsonl: boolean;
+  /** A JSON Lines file from an earlier run: images with a prediction there are skipped. */
+  skipDone?: string;
+  /** Exit 0 even when some inputs failed. */
+  allowFailures: boolean;
 }
 
 export interface SynthArgs extends CommonOptions {
@@ -116,6 +122,12 @@ const int = (name: string) => (v: string): number => {
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} expects a whole number, received "${v}"`);
   return n;
 };
+/** A whole number of at least 1: a count of threads or images, where 0 would mean nothing ever runs. */
+const positiveInt = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} expects a whole number of at least 1, received "${v}"`);
+  return n;
+};
 const num = (name: string) => (v: string): number => {
   const n = Number(v);
   if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} expects a number, received "${v}"`);
@@ -137,7 +149,7 @@ function commonArgs(o: CommonOptions): CommonOptions {
 function common(cmd: Command): Command {
   return cmd
     .addOption(new Option('--backend <name>', 'engine: auto picks tfjs-node if installed, else wasm, else cpu').choices(['auto', 'node', 'wasm', 'cpu']))
-    .option('--threads <n>', 'wasm threads (default: number of cores)', int('--threads'))
+    .option('--threads <n>', 'wasm threads (default: number of cores)', positiveInt('--threads'))
     .addOption(new Option('--engine <name>', 'where inference and frozen layers run: auto = onnxruntime-node when installed (faster), else tfjs').choices(['auto', 'tfjs', 'onnxruntime']))
     .option('-q, --quiet', 'no progress bars');
 }
@@ -264,7 +276,8 @@ function build(onParsed: (a: ParsedArgs) => void, output: Output): Command {
     .description('Train, evaluate and serve multi-output image classifiers with one branch per head')
     .exitOverride()
     .configureOutput(output)
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .addHelpText('after', `\n${exitCodesHelp()}\n`);
 
   trainingOptions(common(modelOptions(program.command('train')
     .description('train a model on a folder of <attr1>_<attr2>/ subfolders or a CSV of path,<head1>,<head2>')
@@ -290,12 +303,19 @@ function build(onParsed: (a: ParsedArgs) => void, output: Output): Command {
     .argument('<model>', 'model directory')
     .argument('<inputs...>', 'image files or folders')
     .option('--json', 'print JSON instead of a table', false)
+    .option('--jsonl', 'stream one JSON object per image to stdout as each batch finishes (JSON Lines, input order; failures as {"path","error"}); a progress bar goes to stderr', false)
+    .option('--skip-done <jsonl>', 'skip images that already have a prediction line in this JSON Lines file (resume an interrupted --jsonl run: add >> to the same file)')
+    .option('--allow-failures', 'exit 0 even when some inputs could not be read or decoded (default: exit 1)', false)
     .option('--grid <png>', 'also write a captioned grid image (4 per row)')
-    .option('--batch-size <n>', 'images per forward pass', int('--batch-size'), 20))
-    .action((model: string, inputs: string[], o: { json: boolean; grid?: string; batchSize: number } & CommonOptions) => onParsed({
-      command: 'predict', model, inputs, json: o.json, grid: o.grid, batchSize: o.batchSize,
-      ...commonArgs(o),
-    }));
+    .option('--batch-size <n>', 'images per forward pass', positiveInt('--batch-size'), 20))
+    .action((model: string, inputs: string[], o: { json: boolean; jsonl: boolean; skipDone?: string; allowFailures: boolean; grid?: string; batchSize: number } & CommonOptions) => {
+      if (o.json && o.jsonl) throw new InvalidArgumentError('--json and --jsonl both choose the output format; give one');
+      if (o.skipDone && !o.jsonl) throw new InvalidArgumentError('--skip-done resumes a --jsonl run; add --jsonl');
+      onParsed({
+        command: 'predict', model, inputs, json: o.json, jsonl: o.jsonl, skipDone: o.skipDone, allowFailures: o.allowFailures,
+        grid: o.grid, batchSize: o.batchSize, ...commonArgs(o),
+      });
+    });
 
   common(program.command('synth')
     .description('generate the synthetic clothing data set: <out>/train/<color>_<type>/*.png, <out>/test/…, manifest.json')

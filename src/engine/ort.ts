@@ -16,6 +16,7 @@ import os from 'node:os';
 import { tf } from '../core/tf.js';
 import { fail } from '../core/errors.js';
 import { exportOnnx } from '../export/onnx.js';
+import { optOutOfOrtTelemetry } from '../core/ort_env.js';
 
 type Ort = typeof import('onnxruntime-node');
 type Session = import('onnxruntime-node').InferenceSession;
@@ -26,6 +27,7 @@ let loading: Promise<Ort | null> | null = null;
 export function loadOrt(): Promise<Ort | null> {
   loading ??= (async () => {
     try {
+      optOutOfOrtTelemetry();
       const mod = await import('onnxruntime-node');
       return (mod.InferenceSession ? mod : (mod as unknown as { default: Ort }).default) ?? null;
     } catch {

@@ -27,6 +27,7 @@
  * of a block5 conv and its two gradients) and its own input buffers.
  */
 import { createRequire } from 'node:module';
+import { optOutOfOrtTelemetry } from '../ort_env.js';
 import os from 'node:os';
 import { tf } from '../tf.js';
 import { OnnxGraph } from '../../export/onnx_graph.js';
@@ -91,6 +92,7 @@ let ortState: { ort: Ort | null; error?: string } | undefined;
 function loadOrt(): Ort | null {
   if (ortState) return ortState.ort;
   try {
+    optOutOfOrtTelemetry();
     const require = createRequire(import.meta.url);
     const bindingPath = require.resolve('onnxruntime-node/dist/binding.js');
     const mod = require(bindingPath) as {
