@@ -42,3 +42,7 @@ export { getWeights } from './weights/download.js';
 export { renderHistoryPlot, historySpec, renderPredictionGrid, type GridCell } from './plot/index.js';
 
 export { synthesize, SYNTH_DEFAULTS, triviaBaseline, type SynthOptions, type SynthResult } from './synth/index.js';
+// Crash handling (issue #12): the CLI's exit-code table, streamed predict results, model file digests.
+export { EXIT_CODES, exitCodesHelp } from './core/errors.js';
+export type { PredictionResult, PredictFilesOptions, PredictProgress, ExpandOptions } from './eval/predict.js';
+export type { FileDigest } from './io/model_dir.js';
