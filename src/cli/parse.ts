@@ -303,16 +303,16 @@ function build(onParsed: (a: ParsedArgs) => void, output: Output): Command {
     .argument('<model>', 'model directory')
     .argument('<inputs...>', 'image files or folders')
     .option('--json', 'print JSON instead of a table', false)
-    .option('--jsonl', 'stream one JSON object per image to stdout as each batch finishes (JSON Lines, input order; failures as {"path","error"}); a progress bar goes to stderr', false)
+    .option('--jsonl', 'stream one JSON object per image to stdout as each batch finishes (JSON Lines, input order; failures as {"path","error"}); a progress bar goes to stderr')
     .option('--skip-done <jsonl>', 'skip images that already have a prediction line in this JSON Lines file (resume an interrupted --jsonl run: add >> to the same file)')
-    .option('--allow-failures', 'exit 0 even when some inputs could not be read or decoded (default: exit 1)', false)
+    .option('--allow-failures', 'exit 0 even when some inputs could not be read or decoded (without it: exit 1)')
     .option('--grid <png>', 'also write a captioned grid image (4 per row)')
     .option('--batch-size <n>', 'images per forward pass', positiveInt('--batch-size'), 20))
-    .action((model: string, inputs: string[], o: { json: boolean; jsonl: boolean; skipDone?: string; allowFailures: boolean; grid?: string; batchSize: number } & CommonOptions) => {
+    .action((model: string, inputs: string[], o: { json: boolean; jsonl?: boolean; skipDone?: string; allowFailures?: boolean; grid?: string; batchSize: number } & CommonOptions) => {
       if (o.json && o.jsonl) throw new InvalidArgumentError('--json and --jsonl both choose the output format; give one');
       if (o.skipDone && !o.jsonl) throw new InvalidArgumentError('--skip-done resumes a --jsonl run; add --jsonl');
       onParsed({
-        command: 'predict', model, inputs, json: o.json, jsonl: o.jsonl, skipDone: o.skipDone, allowFailures: o.allowFailures,
+        command: 'predict', model, inputs, json: o.json, jsonl: o.jsonl ?? false, skipDone: o.skipDone, allowFailures: o.allowFailures ?? false,
         grid: o.grid, batchSize: o.batchSize, ...commonArgs(o),
       });
     });
