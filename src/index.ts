@@ -92,3 +92,8 @@ export { type ResumeOptions } from './train/train.js';
 export { checkOutputDir, checkpointDirOf, type OutputCheck } from './io/out_path.js';
 export { readCheckpoint, type LoadedCheckpoint, type CheckpointState } from './train/checkpoint.js';
 export { TrainingInterrupted, type FitSnapshot, type FitControl } from './train/fit.js';
+
+// ---- the CLI's exit-code table, streamed predict results, model file digests
+export { EXIT_CODES, exitCodesHelp } from './core/errors.js';
+export type { PredictionResult, PredictFilesOptions, PredictProgress, ExpandOptions } from './eval/predict.js';
+export type { FileDigest } from './io/model_dir.js';

@@ -4,7 +4,7 @@
  * directly (the commander habit of STYLE.md: the parser is testable without a process).
  */
 import {
-  fail, ARCHS, EXPORT_FORMATS, ALL_COLORS, ALL_TYPES, COMPARE_DEFAULTS, DEMO_DEFAULTS, GRID_DEFAULTS, BACKBONES, BACKBONE_PRESETS, DEFAULTS, DEFAULT_HEADS, INTERPOLATIONS, PREPROCESS_MODES, PRESETS, QUICK_PRESET, SYNTH_DEFAULTS, PREDICT_DEFAULTS, defaultBranchKind,
+  fail, exitCodesHelp, ARCHS, EXPORT_FORMATS, ALL_COLORS, ALL_TYPES, COMPARE_DEFAULTS, DEMO_DEFAULTS, GRID_DEFAULTS, BACKBONES, BACKBONE_PRESETS, DEFAULTS, DEFAULT_HEADS, INTERPOLATIONS, PREPROCESS_MODES, PRESETS, QUICK_PRESET, SYNTH_DEFAULTS, PREDICT_DEFAULTS, defaultBranchKind,
   type Arch, type BackboneName, type BranchKind, type PartialTrainConfig, type PhaseConfig,
 } from '../index.js';
 import { createRequire } from 'node:module';
@@ -56,6 +56,12 @@ export interface PredictArgs extends CommonOptions {
   json: boolean;
   grid?: string;
   batchSize: number;
+  /** Stream one JSON object per image to stdout as batches finish (JSON Lines). */
+  jsonl: boolean;
+  /** A JSON Lines file from an earlier run: images with a prediction there are skipped. */
+  skipDone?: string;
+  /** Exit 0 even when some inputs failed. */
+  allowFailures: boolean;
 }
 
 export interface SynthArgs extends CommonOptions {
@@ -324,7 +330,8 @@ function build(onParsed: (a: ParsedArgs) => void, output: Output): Command {
     .version(VERSION, '-V, --version', 'print the version, the TF.js backend and whether onnxruntime-node loads')
     .exitOverride()
     .configureOutput(output)
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .addHelpText('after', `\n${exitCodesHelp()}\n`);
 
   trainingOptions(common(modelOptions(program.command('train')
     .description('train a model on a folder of <attr1>_<attr2>/ subfolders or a CSV of path,<head1>,<head2>')
@@ -367,17 +374,24 @@ function build(onParsed: (a: ParsedArgs) => void, output: Output): Command {
       config: { model: modelConfig(o), ...(unfreezeOf(o) !== undefined ? { phases: [{}, { unfreeze: unfreezeOf(o) }] } : {}) },
     }));
 
-  engineOptions(program.command('predict')
+  common(program.command('predict')
     .description('predict every head for images or folders of images')
     .argument('<model>', 'model directory')
     .argument('<inputs...>', 'image files or folders')
     .option('--json', 'print JSON instead of a table', false)
+    .option('--jsonl', 'stream one JSON object per image to stdout as each batch finishes (JSON Lines, input order; failures as {"path","error"}); a progress bar goes to stderr')
+    .option('--skip-done <jsonl>', 'skip images that already have a prediction line in this JSON Lines file (resume an interrupted --jsonl run: add >> to the same file)')
+    .option('--allow-failures', 'exit 0 even when some inputs could not be read or decoded (without it: exit 1)')
     .option('--grid <png>', `also write a captioned grid image (${GRID_DEFAULTS.columns} per row)`)
     .option('--batch-size <n>', 'images per forward pass', posInt('--batch-size'), PREDICT_DEFAULTS.batchSize))
-    .action((model: string, inputs: string[], o: { json: boolean; grid?: string; batchSize: number } & CommonOptions) => onParsed({
-      command: 'predict', model, inputs, json: o.json, grid: o.grid, batchSize: o.batchSize,
-      ...commonArgs(o),
-    }));
+    .action((model: string, inputs: string[], o: { json: boolean; jsonl?: boolean; skipDone?: string; allowFailures?: boolean; grid?: string; batchSize: number } & CommonOptions) => {
+      if (o.json && o.jsonl) throw new InvalidArgumentError('--json and --jsonl both choose the output format; give one');
+      if (o.skipDone && !o.jsonl) throw new InvalidArgumentError('--skip-done resumes a --jsonl run; add --jsonl');
+      onParsed({
+        command: 'predict', model, inputs, json: o.json, jsonl: o.jsonl ?? false, skipDone: o.skipDone, allowFailures: o.allowFailures ?? false,
+        grid: o.grid, batchSize: o.batchSize, ...commonArgs(o),
+      });
+    });
 
   program.command('synth')
     .description('generate the synthetic clothing data set: <out>/train/<color>_<type>/*.png, <out>/test/…, manifest.json')

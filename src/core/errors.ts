@@ -26,7 +26,14 @@ export type ErrorCode =
   | 'E_OUT_PATH'
   | 'E_OUT_EXISTS'
   | 'E_CHECKPOINT'
-  | 'E_INTERRUPTED';
+  | 'E_INTERRUPTED'
+
+  /** A file or folder could not be read or written (missing, no permission, disk full). */
+  | 'E_IO'
+  /** predict: some inputs could not be read or decoded (exit code 1, unless --allow-failures). */
+  | 'E_PREDICT_FAILED'
+  /** A bug in branchnet, not something the user did: one line plus where the full trace was written. */
+  | 'E_INTERNAL';
 
 export class BranchnetError extends Error {
   readonly code: ErrorCode;
@@ -39,4 +46,23 @@ export class BranchnetError extends Error {
 
 export function fail(code: ErrorCode, message: string, cause?: unknown): never {
   throw new BranchnetError(code, message, cause === undefined ? undefined : { cause });
+}
+
+/**
+ * Every exit status the CLI uses: the one table `branchnet --help` prints and the README copies.
+ * 128 + signal number follows the shell's convention for a process stopped by a signal.
+ */
+export const EXIT_CODES = {
+  ok: { code: 0, meaning: 'success' },
+  failures: { code: 1, meaning: 'predict finished, but some inputs failed (listed in the output and on stderr); --allow-failures exits 0' },
+  user: { code: 2, meaning: 'a usage or data error: one line `branchnet: <what and how to fix> [E_CODE]` on stderr' },
+  internal: { code: 3, meaning: 'an internal error (a bug): one line on stderr with the path of the full trace [E_INTERNAL]' },
+  sigint: { code: 130, meaning: 'interrupted (SIGINT, Ctrl-C); temporary files are removed' },
+  sigterm: { code: 143, meaning: 'terminated (SIGTERM); temporary files are removed' },
+} as const;
+
+/** The exit-code table as help text. */
+export function exitCodesHelp(): string {
+  const rows = Object.values(EXIT_CODES).map((e) => `  ${String(e.code).padEnd(4)} ${e.meaning}`);
+  return ['Exit codes:', ...rows].join('\n');
 }

@@ -30,6 +30,7 @@ import { createRequire } from 'node:module';
 import { tf } from './tf.js';
 import { fail } from './errors.js';
 import { registerWasmTrainingKernels } from './kernels/index.js';
+import { makeProcessTempDir } from './temp_dirs.js';
 
 export interface WasmInitResult {
   /** Threads XNNPACK computes with (getThreadsCount() after init, checked against the running workers). */
@@ -186,9 +187,9 @@ export async function initWasmBackend(opts: { threads?: number } = {}): Promise<
   } else if (wanted > 1 && typeof SharedArrayBuffer === 'undefined') {
     reason = 'SharedArrayBuffer is unavailable, so wasm threads cannot work; using one thread';
   } else if (wanted > 1) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'branchnet-wasm-'));
-    // Workers may be spawned lazily later on, so the scripts stay until the process exits.
-    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    // Workers may be spawned lazily later on, so the scripts stay until the process exits; the
+    // folder name carries the pid, so a later start removes it if this process is killed.
+    const dir = makeProcessTempDir('branchnet-wasm');
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
     wasmPkg.setThreadsCount(wanted);
     const restore = installThreadHooks(dir, wanted * 2);

@@ -42,27 +42,111 @@ export interface PredictionFailure {
   error: string;
 }
 
-/** Expand files and folders (recursively) into image files, sorted, hidden files skipped. */
-export async function expandInputs(inputs: string[]): Promise<string[]> {
+/** What a predict run produced for one input, in input order: a prediction or a failure. */
+export type PredictionResult = Prediction | PredictionFailure;
+
+export interface ExpandOptions {
+  /**
+   * Called for an input that cannot be listed or followed: a dangling symbolic link, a link loop,
+   * a folder that cannot be read. Without it, such an input fails the whole call (E_DATA_SOURCE).
+   */
+  onSkip?: (failure: PredictionFailure) => void;
+}
+
+function linkReason(p: string, e: NodeJS.ErrnoException, target: string | null): string {
+  if (e.code === 'ELOOP') return `${p}: symbolic link loop (it leads back to itself); fix or remove the link`;
+  if (e.code === 'ENOENT' && target !== null) return `${p}: dangling symbolic link to ${target} (the target does not exist); fix or remove the link`;
+  if (e.code === 'EACCES' || e.code === 'EPERM') return `${p}: permission denied; make it readable`;
+  return `${p}: cannot be read (${e.code ?? e.message})`;
+}
+
+/**
+ * Expand files and folders (recursively) into image files, sorted, hidden files skipped.
+ * Symbolic links are followed, each folder once per path from the input: a link back to a folder
+ * being walked (a loop) and a dangling link are failures of that path (`onSkip`), not crashes.
+ * An input named on the command line that does not exist at all fails with E_DATA_EMPTY.
+ */
+export async function expandInputs(inputs: string[], opts: ExpandOptions = {}): Promise<string[]> {
   const out: string[] = [];
-  async function walk(p: string): Promise<void> {
+  const skip = (f: PredictionFailure) => {
+    if (!opts.onSkip) fail('E_DATA_SOURCE', f.error);
+    opts.onSkip(f);
+  };
+  const linkTarget = async (p: string): Promise<string | null> => fs.readlink(p).catch(() => null);
+  // Real paths of the folders on the current walk: meeting one again is a link loop.
+  const walking = new Set<string>();
+  async function walk(p: string, top: boolean): Promise<void> {
     let st;
     try {
       st = await fs.stat(p);
-    } catch {
-      fail('E_DATA_EMPTY', `${p}: no such file or folder; give image files or folders of images`);
+    } catch (e) {
+      const target = await linkTarget(p);
+      if (top && target === null && (e as NodeJS.ErrnoException).code === 'ENOENT') {
+        fail('E_DATA_EMPTY', `${p}: no such file or folder; give image files or folders of images`);
+      }
+      skip({ path: p, error: linkReason(p, e as NodeJS.ErrnoException, target) });
+      return;
     }
-    if (st.isDirectory()) {
-      const entries = (await fs.readdir(p)).filter((e) => !e.startsWith('.')).sort();
+    if (!st.isDirectory()) {
+      out.push(p);
+      return;
+    }
+    let real: string;
+    let entries: string[];
+    try {
+      real = await fs.realpath(p);
+      entries = (await fs.readdir(p)).filter((e) => !e.startsWith('.')).sort();
+    } catch (e) {
+      skip({ path: p, error: linkReason(p, e as NodeJS.ErrnoException, null) });
+      return;
+    }
+    if (walking.has(real)) {
+      skip({ path: p, error: `${p}: symbolic link loop (it leads back to ${real}, which is being read already); fix or remove the link` });
+      return;
+    }
+    walking.add(real);
+    try {
       for (const e of entries) {
         const full = path.join(p, e);
-        const s = await fs.stat(full);
-        if (s.isDirectory() || IMAGE_EXTENSIONS.includes(path.extname(e).toLowerCase())) await walk(full);
+        const isImage = IMAGE_EXTENSIONS.includes(path.extname(e).toLowerCase());
+        let isDir = false;
+        try {
+          isDir = (await fs.stat(full)).isDirectory();
+        } catch {
+          // Unreadable or a broken link: walk() reports it (a file without an image name is ignored as before).
+          if (!isImage && (await linkTarget(full)) === null) continue;
+          await walk(full, false);
+          continue;
+        }
+        if (isDir || isImage) await walk(full, false);
       }
-    } else out.push(p);
+    } finally {
+      walking.delete(real);
+    }
   }
-  for (const i of inputs) await walk(i);
+  for (const i of inputs) await walk(i, true);
   return out;
+}
+
+/** Progress of predictFiles, after each batch. */
+export interface PredictProgress {
+  /** Files handled so far (predicted or failed). */
+  done: number;
+  total: number;
+}
+
+export interface PredictFilesOptions {
+  /** Images per forward pass (default 20); a whole number of at least 1. */
+  batchSize?: number;
+  /** Called after each batch with its results in input order (streaming output); awaited. */
+  onBatch?: (results: PredictionResult[], progress: PredictProgress) => void | Promise<void>;
+  /** Keep every result for the return value (default true); false for long streamed runs. */
+  collect?: boolean;
+}
+
+/** Errors of reading one file that make it a failure of that file, not of the run. */
+function isFileError(e: unknown): e is Error {
+  return e instanceof BranchnetError || (e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && typeof (e as NodeJS.ErrnoException).syscall === 'string');
 }
 
 export class Predictor {
@@ -124,32 +208,44 @@ export class Predictor {
     });
   }
 
-  /** Decode, preprocess and predict image files; files that fail to decode are reported, not fatal. */
-  async predictFiles(files: string[], opts: { batchSize?: number } = {}): Promise<{ predictions: Prediction[]; failures: PredictionFailure[] }> {
+  /**
+   * Decode, preprocess and predict image files; files that fail to read or decode are reported,
+   * not fatal. With `onBatch`, results stream out batch by batch in input order.
+   * @example const { predictions, failures } = await p.predictFiles(files, { batchSize: 20 });
+   */
+  async predictFiles(files: string[], opts: PredictFilesOptions = {}): Promise<{ predictions: Prediction[]; failures: PredictionFailure[] }> {
     const { height, width, preprocess: mode } = this.meta.config.model;
     const interpolation = this.meta.config.data.interpolation;
     const batchSize = opts.batchSize ?? PREDICT_DEFAULTS.batchSize;
+    if (!Number.isInteger(batchSize) || batchSize < 1) fail('E_CONFIG', `batchSize ${batchSize} is not valid; use a whole number of at least 1`);
+    const collect = opts.collect ?? true;
     const predictions: Prediction[] = [];
     const failures: PredictionFailure[] = [];
     const per = height * width * 3;
     for (let start = 0; start < files.length; start += batchSize) {
       const chunk = files.slice(start, start + batchSize);
-      const decoded = await Promise.all(chunk.map(async (f) => {
+      const results: (PredictionResult | null)[] = chunk.map(() => null);
+      const decoded = await Promise.all(chunk.map(async (f, i) => {
         try {
           return await decodeImage(f, { height, width, interpolation });
         } catch (e) {
-          if (e instanceof BranchnetError) { failures.push({ path: f, error: e.message }); return null; }
-          throw e;
+          if (!isFileError(e)) throw e;
+          results[i] = { path: f, error: e instanceof BranchnetError ? e.message : `${f}: cannot read (${(e as NodeJS.ErrnoException).code})` };
+          return null;
         }
       }));
-      const ok = chunk.map((f, i) => [f, decoded[i]] as const).filter(([, d]) => d !== null);
-      if (ok.length === 0) continue;
-      // One input buffer per predictor, reused batch after batch (see OrtModel.runArrays).
-      if (this.buffer.length < batchSize * per) this.buffer = new Float32Array(batchSize * per);
-      const x = this.buffer.subarray(0, ok.length * per);
-      ok.forEach(([, d], i) => preprocess(d!.data, mode, x.subarray(i * per, (i + 1) * per), this.layout));
-      const probs = await this.runBatch(x, ok.length);
-      ok.forEach(([f], i) => predictions.push({ path: f, heads: this.decode(probs.map((head) => head[i])) }));
+      const ok = chunk.map((f, i) => [i, decoded[i]] as const).filter(([, d]) => d !== null);
+      if (ok.length > 0) {
+        // One input buffer per predictor, reused batch after batch (see OrtModel.runArrays).
+        if (this.buffer.length < batchSize * per) this.buffer = new Float32Array(batchSize * per);
+        const x = this.buffer.subarray(0, ok.length * per);
+        ok.forEach(([, d], i) => preprocess(d!.data, mode, x.subarray(i * per, (i + 1) * per), this.layout));
+        const probs = await this.runBatch(x, ok.length);
+        ok.forEach(([k], i) => { results[k] = { path: chunk[k]!, heads: this.decode(probs.map((head) => head[i])) }; });
+      }
+      const done = results as PredictionResult[];
+      if (collect) for (const r of done) ('heads' in r ? predictions.push(r) : failures.push(r));
+      await opts.onBatch?.(done, { done: start + chunk.length, total: files.length });
     }
     return { predictions, failures };
   }

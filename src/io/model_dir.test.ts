@@ -46,4 +46,28 @@ describe('model directory', () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bn-'));
     await expect(loadModelDir(dir)).rejects.toThrow(`${path.join(dir, 'branchnet.json')}: missing; expected a branchnet model directory with branchnet.json (made by branchnet train)`);
   });
+
+  it('records sha256 digests at save; a changed model.json fails to load with E_MODEL_DIR, and re-saving a loaded meta records the new files', async () => {
+    const cfg = resolveConfig({ model: { height: 32, width: 32, backbone: { backbone: 'scratch' } } });
+    const dir = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'bn-')), 'm');
+    await saveModelDir(dir, buildModel(cfg.model, HEADS, 1), { heads: HEADS, config: cfg });
+    const first = await loadModelDir(dir);
+    expect(first.verified).toBe(true);
+    const saved = first.meta.integrity!;
+    expect(Object.keys(saved).sort()).toEqual(['model.json', 'weights.bin']);
+    expect(saved['weights.bin']!.bytes).toBe((await fs.stat(path.join(dir, 'weights.bin'))).size);
+    // A second model saved with the first one's meta (integrity included) gets its own digests.
+    const other = path.join(path.dirname(dir), 'other');
+    await saveModelDir(other, buildModel(cfg.model, HEADS, 2), first.meta);
+    const second = await loadModelDir(other);
+    expect(second.meta.integrity!['weights.bin']!.sha256).not.toBe(saved['weights.bin']!.sha256);
+    first.model.dispose();
+    second.model.dispose();
+    const modelJson = path.join(dir, 'model.json');
+    await fs.writeFile(modelJson, (await fs.readFile(modelJson, 'utf8')).replace('"relu"', '"elu"'));
+    await expect(loadModelDir(dir)).rejects.toMatchObject({
+      code: 'E_MODEL_DIR',
+      message: expect.stringContaining(`${modelJson}: content hash does not match branchnet.json (saved ${saved['model.json']!.sha256}, found `),
+    });
+  });
 });

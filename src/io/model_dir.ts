@@ -10,9 +10,17 @@
  * Atomic: files are written into a sibling temp folder, flushed, and the folder is renamed into
  * place; a process killed at any moment leaves either the old model or the new one, never a
  * half-written one (a stale temp folder at worst, named `.<name>.tmp-*`).
+ *
+ * Integrity: branchnet.json records the sha256 and size of model.json and weights.bin at save
+ * time (`integrity`), and loading checks both before building the model, so a truncated or
+ * overwritten file fails with one E_MODEL_DIR line instead of a TF.js shape error or NaN
+ * predictions. Models saved before this have no hashes: they load, unverified (`verified: false`;
+ * NODE_DEBUG=branchnet prints a note).
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { debuglog } from 'node:util';
 import { tf } from '../core/tf.js';
 import { fail } from '../core/errors.js';
 import { writeFileSynced } from '../core/fs.js';
@@ -32,12 +40,36 @@ export interface ModelMeta {
   backend?: string;
   /** Anything else a caller wants recorded (data set summary, timings). */
   info?: Record<string, unknown>;
+  /** sha256 and size of each model file at save time, checked at load (absent in older models). */
+  integrity?: Record<string, FileDigest>;
+}
+
+export interface FileDigest {
+  sha256: string;
+  bytes: number;
+}
+
+const debug = debuglog('branchnet');
+
+function digest(data: string | Uint8Array): FileDigest {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  return { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.byteLength };
+}
+
+/** Check a model file's bytes against the digest saved with it. */
+function verifyFile(file: string, data: Uint8Array, saved: FileDigest): void {
+  const found = digest(data);
+  if (found.sha256 === saved.sha256 && found.bytes === saved.bytes) return;
+  const size = found.bytes === saved.bytes ? '' : `; ${found.bytes} bytes, ${saved.bytes} were saved`;
+  fail('E_MODEL_DIR', `${file}: content hash does not match branchnet.json (saved ${saved.sha256}, found ${found.sha256}${size}); the file is damaged or was changed; retrain or restore it`);
 }
 
 export interface SavedModel {
   model: tf.LayersModel;
   meta: ModelMeta;
   history: History | null;
+  /** Whether model.json and the weights matched the hashes in branchnet.json (false: none recorded). */
+  verified: boolean;
 }
 
 /**
@@ -71,13 +103,17 @@ export async function saveModelDir(
       modelTopology: a.modelTopology,
       weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }],
     };
-    await writeFileSynced(path.join(tmp, 'weights.bin'), new Uint8Array(weightData));
-    await writeFileSynced(path.join(tmp, 'model.json'), JSON.stringify(modelJson));
+    const weightBytes = new Uint8Array(weightData);
+    const modelText = JSON.stringify(modelJson);
+    await writeFileSynced(path.join(tmp, 'weights.bin'), weightBytes);
+    await writeFileSynced(path.join(tmp, 'model.json'), modelText);
     const fullMeta: ModelMeta = {
       format: MODEL_FORMAT,
       formatVersion: MODEL_FORMAT_VERSION,
       createdAt: meta.createdAt ?? new Date().toISOString(),
       ...meta,
+      // After the spread: a caller re-saving a loaded meta must not carry the old model's hashes.
+      integrity: { 'model.json': digest(modelText), 'weights.bin': digest(weightBytes) },
     };
     await writeFileSynced(path.join(tmp, 'branchnet.json'), JSON.stringify(fullMeta, null, 2));
     if (history) await writeFileSynced(path.join(tmp, 'history.json'), JSON.stringify(history, null, 2));
@@ -103,13 +139,15 @@ export async function saveModelDir(
   }
 }
 
-async function readJson<T>(file: string, what: string): Promise<T> {
-  let text: string;
+async function readJson<T>(file: string, what: string, saved?: FileDigest): Promise<T> {
+  let bytes: Buffer;
   try {
-    text = await fs.readFile(file, 'utf8');
+    bytes = await fs.readFile(file);
   } catch {
     fail('E_MODEL_DIR', `${file}: missing; expected a branchnet model directory with ${what} (made by branchnet train)`);
   }
+  if (saved) verifyFile(file, bytes, saved);
+  const text = bytes.toString('utf8');
   try {
     return JSON.parse(text) as T;
   } catch (e) {
@@ -127,7 +165,11 @@ export async function loadModelDir(dir: string): Promise<SavedModel> {
   if (meta.formatVersion > MODEL_FORMAT_VERSION) {
     fail('E_MODEL_DIR', `${dir}: model format version ${meta.formatVersion} is newer than this branchnet understands (${MODEL_FORMAT_VERSION}); upgrade branchnet`);
   }
-  const modelJson = await readJson<{ modelTopology: object; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] }>(path.join(dir, 'model.json'), 'model.json');
+  const integrity = meta.integrity ?? null;
+  if (!integrity) debug('%s: branchnet.json records no content hashes (saved before they were added); its files are loaded unverified', dir);
+  const modelJson = await readJson<{ modelTopology: object; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] }>(
+    path.join(dir, 'model.json'), 'model.json', integrity?.['model.json'],
+  );
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: Uint8Array[] = [];
   for (const group of modelJson.weightsManifest) {
@@ -135,11 +177,16 @@ export async function loadModelDir(dir: string): Promise<SavedModel> {
     for (const p of group.paths) {
       const file = path.resolve(dir, p);
       if (path.dirname(file) !== path.resolve(dir)) fail('E_MODEL_DIR', `${dir}/model.json: weight path "${p}" points outside the model directory`);
+      let data: Buffer;
       try {
-        buffers.push(await fs.readFile(file));
+        data = await fs.readFile(file);
       } catch {
         fail('E_MODEL_DIR', `${file}: missing weight file named in model.json; the model directory is incomplete`);
       }
+      const saved = integrity?.[path.basename(file)];
+      if (saved) verifyFile(file, data, saved);
+      else if (integrity) fail('E_MODEL_DIR', `${file}: weight file has no content hash in branchnet.json; the model directory was changed after saving; retrain or restore it`);
+      buffers.push(data);
     }
   }
   const total = buffers.reduce((s, b) => s + b.byteLength, 0);
@@ -155,5 +202,5 @@ export async function loadModelDir(dir: string): Promise<SavedModel> {
   try {
     history = JSON.parse(await fs.readFile(path.join(dir, 'history.json'), 'utf8')) as History;
   } catch { /* optional */ }
-  return { model, meta, history };
+  return { model, meta, history, verified: integrity !== null };
 }

@@ -28,6 +28,19 @@ export interface OrtBinding {
   Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => unknown;
 }
 
+
+/**
+ * onnxruntime-node 1.29+ ships Microsoft's 1DS telemetry on Linux and macOS: on load it creates
+ * an (empty) `mat-debug-<pid>.log` in /tmp for every process, keeps a device id under
+ * ~/.cache/Microsoft/DeveloperTools/.onnxruntime and tries to upload events. branchnet promises
+ * no network at run time, so it sets onnxruntime's own opt-out, ORT_DISABLE_TELEMETRY=1
+ * (microsoft/onnxruntime PR #27379), before loading the native library — unless the user set the
+ * variable, whatever its value. It must be set before the library initialises: once per process.
+ */
+export function optOutOfOrtTelemetry(): void {
+  if (process.env.ORT_DISABLE_TELEMETRY === undefined) process.env.ORT_DISABLE_TELEMETRY = '1';
+}
+
 const disabled = (): boolean => process.env.BRANCHNET_ORT === '0';
 const firstLine = (e: unknown): string => (e as Error).message.split('\n')[0];
 
@@ -39,6 +52,7 @@ export function loadOrt(): Promise<Ort | null> {
   loading ??= (async () => {
     if (disabled()) { moduleError = 'disabled by BRANCHNET_ORT=0'; return null; }
     try {
+      optOutOfOrtTelemetry();
       const mod = await import('onnxruntime-node');
       return (mod.InferenceSession ? mod : (mod as unknown as { default: Ort }).default) ?? null;
     } catch (e) {
@@ -56,6 +70,7 @@ export function loadOrtBinding(): OrtBinding | null {
   if (bindingState) return bindingState.ort;
   if (disabled()) return (bindingState = { ort: null, error: 'disabled by BRANCHNET_ORT=0' }).ort;
   try {
+    optOutOfOrtTelemetry();
     const require = createRequire(import.meta.url);
     const bindingPath = require.resolve('onnxruntime-node/dist/binding.js');
     const mod = require(bindingPath) as {
