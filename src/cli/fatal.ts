@@ -108,8 +108,14 @@ export function installProcessHandlers(): void {
   const die = (e: unknown) => process.exit(reportError(e));
   process.prependListener('uncaughtException', die);
   process.prependListener('unhandledRejection', die);
-  process.once('SIGINT', () => process.exit(EXIT_CODES.sigint.code));
-  process.once('SIGTERM', () => process.exit(EXIT_CODES.sigterm.code));
+  // A command that stops gracefully on a signal (train: finish the step, write a checkpoint)
+  // adds its own listener; then this one steps aside and that command decides when to exit.
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM', code: number) => () => {
+    if (process.listenerCount(signal) > 1) return;
+    process.exit(code);
+  };
+  process.on('SIGINT', onSignal('SIGINT', EXIT_CODES.sigint.code));
+  process.on('SIGTERM', onSignal('SIGTERM', EXIT_CODES.sigterm.code));
   process.on('beforeExit', () => {
     if (pendingCommand === null) return;
     const resources = process.getActiveResourcesInfo?.() ?? [];

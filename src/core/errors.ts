@@ -57,8 +57,8 @@ export const EXIT_CODES = {
   failures: { code: 1, meaning: 'predict finished, but some inputs failed (listed in the output and on stderr); --allow-failures exits 0' },
   user: { code: 2, meaning: 'a usage or data error: one line `branchnet: <what and how to fix> [E_CODE]` on stderr' },
   internal: { code: 3, meaning: 'an internal error (a bug): one line on stderr with the path of the full trace [E_INTERNAL]' },
-  sigint: { code: 130, meaning: 'interrupted (SIGINT, Ctrl-C); temporary files are removed' },
-  sigterm: { code: 143, meaning: 'terminated (SIGTERM); temporary files are removed' },
+  sigint: { code: 130, meaning: 'interrupted (SIGINT, Ctrl-C); temporary files are removed; train first finishes its step and writes a checkpoint to resume from' },
+  sigterm: { code: 143, meaning: 'terminated (SIGTERM); as SIGINT' },
 } as const;
 
 /** The exit-code table as help text. */

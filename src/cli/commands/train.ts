@@ -1,5 +1,5 @@
 /** `branchnet train <data>`: train, save, and print where the model went and how fast it ran. */
-import { loadConfig, describeBackend, BranchnetError, resumeTraining, type PartialTrainConfig, train } from '../../index.js';
+import { loadConfig, describeBackend, BranchnetError, EXIT_CODES, resumeTraining, type PartialTrainConfig, train } from '../../index.js';
 import { progressCallbacks } from '../progress.js';
 import type { TrainArgs } from '../parse.js';
 
@@ -9,22 +9,32 @@ export function layeredConfig(args: { preset?: 'quick'; configFile?: string; con
 }
 
 /**
- * Ctrl-C (SIGINT) asks training to stop: the current step finishes, a checkpoint is written,
- * and the command exits 130 saying how to resume. A second Ctrl-C exits at once (130).
+ * Ctrl-C (SIGINT) or SIGTERM asks training to stop: the current step finishes, a checkpoint is
+ * written, and the command exits 130 (143 for SIGTERM) saying how to resume. A second signal
+ * exits at once.
  */
-function interruptOnSigint(): { signal: AbortSignal; release(): void } {
+function interruptOnSignals(): { signal: AbortSignal; exitCode(): number; release(): void } {
   const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write('\nbranchnet: stopping after the current step and writing a checkpoint (Ctrl-C again to quit at once, losing it)\n');
+  let code: number = EXIT_CODES.sigint.code;
+  const handler = (name: 'SIGINT' | 'SIGTERM', exit: number) => () => {
+    if (controller.signal.aborted) process.exit(exit);
+    code = exit;
+    process.stderr.write(`\nbranchnet: ${name === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'}: stopping after the current step and writing a checkpoint (${name === 'SIGINT' ? 'Ctrl-C' : 'a second signal'} again to quit at once, losing it)\n`);
     controller.abort();
   };
-  process.on('SIGINT', onSigint);
-  return { signal: controller.signal, release: () => process.off('SIGINT', onSigint) };
+  const onInt = handler('SIGINT', EXIT_CODES.sigint.code);
+  const onTerm = handler('SIGTERM', EXIT_CODES.sigterm.code);
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  return {
+    signal: controller.signal,
+    exitCode: () => code,
+    release: () => { process.off('SIGINT', onInt); process.off('SIGTERM', onTerm); },
+  };
 }
 
 export async function trainCommand(args: TrainArgs): Promise<number> {
-  const sigint = interruptOnSigint();
+  const sigint = interruptOnSignals();
   let result;
   try {
     const common = {
@@ -47,7 +57,7 @@ export async function trainCommand(args: TrainArgs): Promise<number> {
   } catch (e) {
     if (e instanceof BranchnetError && e.code === 'E_INTERRUPTED') {
       process.stderr.write(`branchnet: ${e.message}\n`);
-      return 130;
+      return sigint.exitCode();
     }
     throw e;
   } finally {
