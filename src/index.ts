@@ -42,3 +42,9 @@ export { getWeights } from './weights/download.js';
 export { renderHistoryPlot, historySpec, renderPredictionGrid, type GridCell } from './plot/index.js';
 
 export { synthesize, SYNTH_DEFAULTS, triviaBaseline, type SynthOptions, type SynthResult } from './synth/index.js';
+
+// The HTTP service (`branchnet serve`, src/serve) and the combinations a model was trained on (its /v1/model route).
+export { trainedCombos } from './eval/evaluate.js';
+export { SERVE_DEFAULTS } from './core/defaults.js';
+export { fail } from './core/errors.js';
+export { buildServer, startServer, readApiKeys, ModelHost, type ServeOptions, type ServeSettings, type RunningServer, type ModelDescription } from './serve/index.js';

@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { fail } from '../core/errors.js';
-import { ARCHS, defaultBranchKind, type Arch, type BackboneName, type BranchKind, type PartialTrainConfig, type PhaseConfig } from '../core/defaults.js';
+import { ARCHS, SERVE_DEFAULTS, defaultBranchKind, type Arch, type BackboneName, type BranchKind, type PartialTrainConfig, type PhaseConfig } from '../core/defaults.js';
 
 export interface CommonOptions {
   backend?: 'auto' | 'node' | 'wasm' | 'cpu';
@@ -109,7 +109,23 @@ export interface WeightsListArgs extends CommonOptions {
 
 export type WeightsArgs = WeightsGetArgs | WeightsListArgs;
 
-export type ParsedArgs = TrainArgs | SummaryArgs | PredictArgs | SynthArgs | PlotArgs | DemoArgs | EvaluateArgs | CompareArgs | WeightsArgs;
+export interface ServeArgs extends CommonOptions {
+  command: 'serve';
+  model: string;
+  host: string;
+  port: number;
+  maxFiles: number;
+  maxBodyBytes: number;
+  maxPixels: number;
+  batchWindowMs: number;
+  maxBatch: number;
+  maxQueue: number;
+  requestTimeoutMs: number;
+  apiKeyFile?: string;
+  cors?: string;
+}
+
+export type ParsedArgs = ServeArgs | TrainArgs | SummaryArgs | PredictArgs | SynthArgs | PlotArgs | DemoArgs | EvaluateArgs | CompareArgs | WeightsArgs;
 
 const int = (name: string) => (v: string): number => {
   const n = Number(v);
@@ -119,6 +135,13 @@ const int = (name: string) => (v: string): number => {
 const num = (name: string) => (v: string): number => {
   const n = Number(v);
   if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} expects a number, received "${v}"`);
+  return n;
+};
+const bytes = (name: string) => (v: string): number => {
+  const m = /^(\d+(?:\.\d+)?)([kmg]?)b?$/i.exec(v.trim());
+  if (!m) throw new InvalidArgumentError(`${name} expects a byte count such as 10485760 or 10m, received "${v}"`);
+  const n = Math.round(Number(m[1]) * 1024 ** ['', 'k', 'm', 'g'].indexOf(m[2].toLowerCase()));
+  if (n < 1) throw new InvalidArgumentError(`${name} must be at least 1 byte, received "${v}"`);
   return n;
 };
 const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -352,6 +375,34 @@ function build(onParsed: (a: ParsedArgs) => void, output: Output): Command {
     .option('-o, --out <dir>', 'where to write data and models', 'runs/demo')
     .option('--full', 'the notebook schedule (10+5 epochs of 100 steps) instead of the quick preset', false))
     .action((o: { out: string; full: boolean } & CommonOptions) => onParsed({ command: 'demo', out: o.out, quick: !o.full, ...commonArgs(o) }));
+
+  const D = SERVE_DEFAULTS;
+  common(program.command('serve')
+    .description('an HTTP prediction service: POST /v1/predict, GET /v1/model, /healthz, /readyz, the browser page at /')
+    .argument('<model>', 'model directory')
+    .option('--host <host>', `interface to listen on (default ${D.host}; --host 0.0.0.0 listens on every interface)`, D.host)
+    .option('--port <n>', `port (default ${D.port}; 0 picks a free one)`, int('--port'), D.port)
+    .option('--max-files <n>', `images in one multipart request (default ${D.maxFiles})`, int('--max-files'), D.maxFiles)
+    .option('--max-body <bytes>', `bytes in one request body (default ${D.maxBodyBytes}; k/m suffixes: 10m)`, bytes('--max-body'), D.maxBodyBytes)
+    .option('--max-pixels <n>', `pixels an image may declare, checked before decoding (default ${D.maxPixels})`, int('--max-pixels'), D.maxPixels)
+    .option('--batch-window <ms>', `how long a forward pass waits to gather concurrent requests (default ${D.batchWindowMs})`, num('--batch-window'), D.batchWindowMs)
+    .option('--max-batch <n>', `images in one forward pass (default ${D.maxBatch})`, int('--max-batch'), D.maxBatch)
+    .option('--max-queue <n>', `images queued or running before requests get 503 + Retry-After (default ${D.maxQueue})`, int('--max-queue'), D.maxQueue)
+    .option('--request-timeout <ms>', `a request must arrive in full within this (default ${D.requestTimeoutMs})`, int('--request-timeout'), D.requestTimeoutMs)
+    .option('--api-key-file <file>', 'require Authorization: Bearer <key> on every route but /healthz and /readyz; one key a line')
+    .option('--cors <origin>', 'allow this origin (or *) to call the API from a browser; CORS is off without it'))
+    .action((model: string, o: { host: string; port: number; maxFiles: number; maxBody: number; maxPixels: number; batchWindow: number; maxBatch: number; maxQueue: number; requestTimeout: number; apiKeyFile?: string; cors?: string } & CommonOptions) => {
+      if (o.maxBatch < 1) throw new InvalidArgumentError('--max-batch must be at least 1');
+      if (o.maxFiles < 1) throw new InvalidArgumentError('--max-files must be at least 1');
+      if (o.maxQueue < o.maxFiles) throw new InvalidArgumentError(`--max-queue (${o.maxQueue}) must be at least --max-files (${o.maxFiles}), or a full request could never be admitted`);
+      if (o.batchWindow < 0) throw new InvalidArgumentError('--batch-window must be 0 or more milliseconds');
+      if (o.port > 65535) throw new InvalidArgumentError(`--port ${o.port} is not a port; use 0 to 65535`);
+      onParsed({
+        command: 'serve', model, host: o.host, port: o.port, maxFiles: o.maxFiles, maxBodyBytes: o.maxBody, maxPixels: o.maxPixels,
+        batchWindowMs: o.batchWindow, maxBatch: o.maxBatch, maxQueue: o.maxQueue, requestTimeoutMs: o.requestTimeout,
+        apiKeyFile: o.apiKeyFile, cors: o.cors, ...commonArgs(o),
+      });
+    });
 
   const weights = program.command('weights')
     .description('pretrained backbone weights in the local cache (~/.cache/branchnet, $XDG_CACHE_HOME/branchnet or $BRANCHNET_CACHE)');

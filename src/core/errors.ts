@@ -18,7 +18,21 @@ export type ErrorCode =
   | 'E_ARGS'
   | 'E_SYNTH_OPTION'
   | 'E_SYNTH_OUT'
-  | 'E_ONNX';
+  | 'E_ONNX'
+  // branchnet serve: what a client sent (each maps to an HTTP status in src/serve/errors.ts)
+  | 'E_BODY_TOO_LARGE'
+  | 'E_TOO_MANY_PIXELS'
+  | 'E_NOT_IMAGE'
+  | 'E_CONTENT_TYPE'
+  | 'E_TOO_MANY_FILES'
+  | 'E_NO_IMAGE'
+  | 'E_UNAUTHORIZED'
+  | 'E_NOT_FOUND'
+  | 'E_NOT_READY'
+  | 'E_QUEUE_FULL'
+  | 'E_TIMEOUT'
+  | 'E_BAD_REQUEST'
+  | 'E_SERVE';
 
 export class BranchnetError extends Error {
   readonly code: ErrorCode;

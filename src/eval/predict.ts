@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { tf } from '../core/tf.js';
 import { BranchnetError, fail } from '../core/errors.js';
-import { decodeImage } from '../data/decode.js';
+import { decodeImage, type DecodedImage } from '../data/decode.js';
 import { preprocess, toPlanar } from '../data/preprocess.js';
 import { IMAGE_EXTENSIONS } from '../data/manifest.js';
 import { loadModelDir, type ModelMeta } from '../io/model_dir.js';
@@ -127,32 +127,58 @@ export class Predictor {
     });
   }
 
+  /**
+   * Decode one image, a file path or its bytes, at the model's input size with the model's
+   * interpolation (throws E_IMAGE_DECODE naming `name`). The first half of predictFiles, for
+   * callers that decode concurrently and predict later in one batch (the HTTP server).
+   */
+  decodeInput(source: string | Uint8Array, opts: { name?: string; limitInputPixels?: number } = {}): Promise<DecodedImage> {
+    const { height, width } = this.meta.config.model;
+    return decodeImage(source, { height, width, interpolation: this.meta.config.data.interpolation, ...opts });
+  }
+
+  /** Preprocess decoded images (from decodeInput) and predict them in one forward pass. */
+  async predictDecoded(images: DecodedImage[]): Promise<Record<string, HeadPrediction>[]> {
+    if (images.length === 0) return [];
+    const { height, width, preprocess: mode } = this.meta.config.model;
+    const per = height * width * 3;
+    // One input buffer per predictor, reused batch after batch (see OrtModel.runArrays).
+    if (this.buffer.length < images.length * per) this.buffer = new Float32Array(images.length * per);
+    const x = this.buffer.subarray(0, images.length * per);
+    images.forEach((d, i) => preprocess(d.data, mode, x.subarray(i * per, (i + 1) * per), this.layout));
+    const probs = await this.runBatch(x, images.length);
+    return images.map((_, i) => this.decode(probs.map((head) => head[i])));
+  }
+
   /** Decode, preprocess and predict image files; files that fail to decode are reported, not fatal. */
   async predictFiles(files: string[], opts: { batchSize?: number } = {}): Promise<{ predictions: Prediction[]; failures: PredictionFailure[] }> {
-    const { height, width, preprocess: mode } = this.meta.config.model;
-    const interpolation = this.meta.config.data.interpolation;
-    const batchSize = opts.batchSize ?? 20;
+    return this.predictSources(files.map((f) => ({ name: f, source: f })), opts.batchSize ?? 20);
+  }
+
+  /**
+   * As predictFiles, for images held in memory: `name` stands for `path` in the results.
+   * @example const { predictions } = await p.predictBuffers([{ name: 'upload.png', data: bytes }]);
+   */
+  async predictBuffers(images: { name: string; data: Uint8Array }[], opts: { batchSize?: number; limitInputPixels?: number } = {}): Promise<{ predictions: Prediction[]; failures: PredictionFailure[] }> {
+    return this.predictSources(images.map((b) => ({ name: b.name, source: b.data })), opts.batchSize ?? 20, opts.limitInputPixels);
+  }
+
+  private async predictSources(sources: { name: string; source: string | Uint8Array }[], batchSize: number, limitInputPixels?: number): Promise<{ predictions: Prediction[]; failures: PredictionFailure[] }> {
     const predictions: Prediction[] = [];
     const failures: PredictionFailure[] = [];
-    const per = height * width * 3;
-    for (let start = 0; start < files.length; start += batchSize) {
-      const chunk = files.slice(start, start + batchSize);
-      const decoded = await Promise.all(chunk.map(async (f) => {
+    for (let start = 0; start < sources.length; start += batchSize) {
+      const chunk = sources.slice(start, start + batchSize);
+      const decoded = await Promise.all(chunk.map(async ({ name, source }) => {
         try {
-          return await decodeImage(f, { height, width, interpolation });
+          return await this.decodeInput(source, { name, limitInputPixels });
         } catch (e) {
-          if (e instanceof BranchnetError) { failures.push({ path: f, error: e.message }); return null; }
+          if (e instanceof BranchnetError) { failures.push({ path: name, error: e.message }); return null; }
           throw e;
         }
       }));
-      const ok = chunk.map((f, i) => [f, decoded[i]] as const).filter(([, d]) => d !== null);
-      if (ok.length === 0) continue;
-      // One input buffer per predictor, reused batch after batch (see OrtModel.runArrays).
-      if (this.buffer.length < batchSize * per) this.buffer = new Float32Array(batchSize * per);
-      const x = this.buffer.subarray(0, ok.length * per);
-      ok.forEach(([, d], i) => preprocess(d!.data, mode, x.subarray(i * per, (i + 1) * per), this.layout));
-      const probs = await this.runBatch(x, ok.length);
-      ok.forEach(([f], i) => predictions.push({ path: f, heads: this.decode(probs.map((head) => head[i])) }));
+      const ok = chunk.map((c, i) => [c.name, decoded[i]] as const).filter((pair): pair is readonly [string, DecodedImage] => pair[1] !== null);
+      const heads = await this.predictDecoded(ok.map(([, d]) => d));
+      ok.forEach(([name], i) => predictions.push({ path: name, heads: heads[i] }));
     }
     return { predictions, failures };
   }
