@@ -128,6 +128,20 @@ describe('branchnet serve: predictions', () => {
     expect(Object.values(body.predictions[0].heads.color.probabilities as Record<string, number>).reduce((s, v) => s + v, 0)).toBeCloseTo(1, 5);
   });
 
+  it('Predictor.predictBuffers gives predictFiles\' results for the same bytes, and names a corrupt buffer in failures', async () => {
+    const p = await Predictor.load(modelDir, { winograd: false });
+    try {
+      const files = await p.predictFiles([path.join(work, 'img', 'b.png'), path.join(work, 'img', 'c.png')]);
+      const bufs = await p.predictBuffers([{ name: 'b', data: images.b }, { name: 'broken', data: images.c.subarray(0, 60) }, { name: 'c', data: images.c }]);
+      expect(bufs.predictions.map((x) => x.path)).toEqual(['b', 'c']);
+      expect(bufs.failures.map((f) => f.path)).toEqual(['broken']);
+      expect(bufs.failures[0].error).toMatch(/^broken: cannot decode as an image/);
+      bufs.predictions.forEach((x, i) => expectSameHeads(x.heads as HeadsOut, files.predictions[i].heads as HeadsOut));
+    } finally {
+      p.dispose();
+    }
+  });
+
   it('multipart/form-data with 2 images answers both, named by their file names', async () => {
     const { app: a } = await app();
     const { payload, headers } = multipart([{ name: 'a.png', data: images.a }, { name: 'b.png', data: images.b }]);
@@ -380,7 +394,7 @@ describe('branchnet serve on real sockets', () => {
       const url = (await waitFor(/ready: model tiny .* at (http:\/\/127\.0\.0\.1:\d+)/, () => stderr))[1];
       expect(stderr).toMatch(/^branchnet serve: listening on http:\/\/127\.0\.0\.1:\d+ \(no API key\); loading/);
       // The request waits 1.5 s in the batch window: SIGTERM arrives while it is in flight.
-      const inFlight = fetch(`${url}/v1/predict`, { method: 'POST', body: images.a, headers: { 'content-type': 'image/png' } });
+      const inFlight = fetch(`${url}/v1/predict`, { method: 'POST', body: new Uint8Array(images.a), headers: { 'content-type': 'image/png' } });
       await waitFor(/"url":"\/v1\/predict"/, () => stdout);
       child.kill('SIGTERM');
       const res = await inFlight;

@@ -97,7 +97,8 @@ export async function buildServer(host: ModelHost, options: Partial<ServeSetting
       headersTimeout: Math.min(s.requestTimeoutMs, 60_000),
       connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(s.requestTimeoutMs / 4))),
     },
-    return503OnClosing: true,
+    // Our own 503 while closing (below), in the service's error shape.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoException, socket) {
       // Malformed HTTP or a client too slow to send its request: Node never hands these to a route.
@@ -114,6 +115,15 @@ export async function buildServer(host: ModelHost, options: Partial<ServeSetting
   });
 
   addSecurityHeaders(app);
+  // Once close() starts, requests on connections still open get 503 and the connection closes;
+  // requests already in flight finish normally.
+  let closing = false;
+  app.addHook('preClose', async () => { closing = true; });
+  app.addHook('onRequest', async (req, reply) => {
+    if (!closing || req.url.split('?')[0] === '/healthz') return;
+    reply.header('connection', 'close');
+    fail('E_NOT_READY', 'the server is shutting down; retry after the time in Retry-After, on a new connection');
+  });
   if (s.cors) addCors(app, s.cors);
   if (s.apiKeys) {
     const check = bearerChecker(s.apiKeys);
