@@ -21,6 +21,7 @@ import { Predictor } from '../src/eval/predict.js';
 import { tf } from '../src/core/tf.js';
 import { buildServer, type ServeSettings } from '../src/serve/app.js';
 import { ModelHost } from '../src/serve/model_host.js';
+import { startServer } from '../src/serve/server.js';
 import { makeImage, tmpDir } from './fixtures.js';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -354,6 +355,12 @@ describe('branchnet serve: readiness, queue, keys, CORS, files', () => {
 });
 
 describe('branchnet serve on real sockets', () => {
+  it('a folder that is not a model fails with E_MODEL_DIR before any port is bound', async () => {
+    await expect(startServer({ model: path.join(work, 'img'), port: 0, logger: false })).rejects.toMatchObject({
+      code: 'E_MODEL_DIR', message: `${path.join(work, 'img', 'model.json')}: missing or unreadable; expected a branchnet model directory with model.json, weights.bin, branchnet.json (made by branchnet train)`,
+    });
+  });
+
   it('a client that sends its body too slowly gets 408 E_TIMEOUT', async () => {
     const { app: a } = await app({ requestTimeoutMs: 300 });
     await a.listen({ host: '127.0.0.1', port: 0 });

@@ -89,6 +89,17 @@ export class ModelHost {
     return this.description;
   }
 
+  /** Fail fast, before a port is bound, when the directory lacks a model's files. */
+  async checkFiles(): Promise<void> {
+    for (const f of SERVED_MODEL_FILES) {
+      try {
+        await fs.promises.access(path.join(this.dir, f), fs.constants.R_OK);
+      } catch {
+        fail('E_MODEL_DIR', `${path.join(this.dir, f)}: missing or unreadable; expected a branchnet model directory with ${SERVED_MODEL_FILES.join(', ')} (made by branchnet train)`);
+      }
+    }
+  }
+
   /** Load, hash and warm up; idempotent. */
   load(): Promise<void> {
     this.loading ??= this.doLoad();

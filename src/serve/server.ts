@@ -4,7 +4,7 @@
  * model can answer. `close()` stops accepting connections, lets the requests in flight finish,
  * drains the batcher and releases the model.
  */
-import { SERVE_DEFAULTS, fail, type PredictorOptions } from '../index.js';
+import { BranchnetError, SERVE_DEFAULTS, fail, type PredictorOptions } from '../index.js';
 import { buildServer, type ServeSettings } from './app.js';
 import { ModelHost } from './model_host.js';
 import type { FastifyInstance } from 'fastify';
@@ -36,6 +36,7 @@ export interface RunningServer {
  */
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const host = new ModelHost(opts.model, { engine: opts.engine, threads: opts.threads, winograd: opts.winograd });
+  await host.checkFiles();
   const app = await buildServer(host, opts);
   const bindHost = opts.host ?? SERVE_DEFAULTS.host;
   const port = opts.port ?? SERVE_DEFAULTS.port;
@@ -50,6 +51,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const bound = typeof address === 'object' && address ? address.port : port;
   const url = `http://${bindHost.includes(':') ? `[${bindHost}]` : bindHost}:${bound}`;
   const ready = host.load();
-  ready.catch((err) => app.log.error({ err }, 'model failed to load'));
+  ready.catch((err) => {
+    if (err instanceof BranchnetError) app.log.error({ code: err.code }, `model failed to load: ${err.message}`);
+    else app.log.error({ err }, 'model failed to load');
+  });
   return { app, host, url, ready, close: () => app.close() };
 }
