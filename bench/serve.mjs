@@ -117,9 +117,11 @@ async function run(name, modelDir, bodies, connections, extra = []) {
     const before = await stats(server.url);
     const result = await load(server.url, bodies, connections);
     const after = await stats(server.url);
+    // Other processes on the machine slow every figure; the 1-minute load average says how busy it was.
+    const loadavg = os.loadavg()[0];
     const passes = after.batcher.passes - before.batcher.passes;
     return {
-      name, connections, ...result,
+      name, connections, ...result, loadavg,
       imagesPerPass: passes ? (after.batcher.items - before.batcher.items) / passes : 0,
       rssBefore: before.rssBytes, rssAfter: after.rssBytes, tensorsBefore: before.numTensors, tensorsAfter: after.numTensors,
       engine: (await (await fetch(`${server.url}/v1/model`)).json()).engine,
@@ -140,9 +142,9 @@ try {
   const mb = (b) => `${(b / 1048576).toFixed(0)} MB`;
   const rows = results.map((r) => [
     r.name, String(r.connections), String(r.requests), String(r.errors), r.throughput.toFixed(1), `${r.p50}`, `${r.p99}`,
-    r.imagesPerPass.toFixed(2), `${mb(r.rssBefore)} → ${mb(r.rssAfter)}`, `${r.tensorsBefore} → ${r.tensorsAfter}`,
+    r.imagesPerPass.toFixed(2), `${mb(r.rssBefore)} → ${mb(r.rssAfter)}`, `${r.tensorsBefore} → ${r.tensorsAfter}`, r.loadavg.toFixed(1),
   ]);
-  const header = ['run', 'conns', 'requests', 'errors', 'req/s', 'p50 ms', 'p99 ms', 'images/pass', 'server RSS', 'tensors'];
+  const header = ['run', 'conns', 'requests', 'errors', 'req/s', 'p50 ms', 'p99 ms', 'images/pass', 'server RSS', 'tensors', 'load avg'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   process.stdout.write(`engine ${results[0]?.engine}, ${os.availableParallelism()} cores, Node ${process.versions.node}\n`);
