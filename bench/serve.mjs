@@ -123,6 +123,8 @@ async function run(name, modelDir, bodies, connections, extra = []) {
     return {
       name, connections, ...result, loadavg,
       imagesPerPass: passes ? (after.batcher.items - before.batcher.items) / passes : 0,
+      // Share of the run's wall time the model was running a forward pass: near 100% = model-bound.
+      modelBusy: (after.batcher.busyMs - before.batcher.busyMs) / 1000 / result.seconds,
       rssBefore: before.rssBytes, rssAfter: after.rssBytes, tensorsBefore: before.numTensors, tensorsAfter: after.numTensors,
       engine: (await (await fetch(`${server.url}/v1/model`)).json()).engine,
     };
@@ -142,9 +144,9 @@ try {
   const mb = (b) => `${(b / 1048576).toFixed(0)} MB`;
   const rows = results.map((r) => [
     r.name, String(r.connections), String(r.requests), String(r.errors), r.throughput.toFixed(1), `${r.p50}`, `${r.p99}`,
-    r.imagesPerPass.toFixed(2), `${mb(r.rssBefore)} → ${mb(r.rssAfter)}`, `${r.tensorsBefore} → ${r.tensorsAfter}`, r.loadavg.toFixed(1),
+    r.imagesPerPass.toFixed(2), `${(100 * r.modelBusy).toFixed(0)}%`, `${mb(r.rssBefore)} → ${mb(r.rssAfter)}`, `${r.tensorsBefore} → ${r.tensorsAfter}`, r.loadavg.toFixed(1),
   ]);
-  const header = ['run', 'conns', 'requests', 'errors', 'req/s', 'p50 ms', 'p99 ms', 'images/pass', 'server RSS', 'tensors', 'load avg'];
+  const header = ['run', 'conns', 'requests', 'errors', 'req/s', 'p50 ms', 'p99 ms', 'images/pass', 'model busy', 'server RSS', 'tensors', 'load avg'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   process.stdout.write(`engine ${results[0]?.engine}, ${os.availableParallelism()} cores, Node ${process.versions.node}\n`);

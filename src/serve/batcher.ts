@@ -27,6 +27,8 @@ export interface BatcherStats {
   items: number;
   /** Largest pass so far. */
   largestPass: number;
+  /** Milliseconds spent in passes (the model's busy time). */
+  busyMs: number;
   /** Items admitted and not yet finished. */
   admitted: number;
   /** Items waiting for a pass. */
@@ -52,7 +54,7 @@ export class Batcher<I, O> {
   private waitingItems = 0;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
-  private readonly counters = { passes: 0, items: 0, largestPass: 0, admitted: 0, refused: 0 };
+  private readonly counters = { passes: 0, items: 0, largestPass: 0, busyMs: 0, admitted: 0, refused: 0 };
 
   /** `run` predicts a batch: one output per item, in order. */
   constructor(private readonly run: (items: I[]) => Promise<O[]>, readonly opts: BatcherOptions) {}
@@ -127,12 +129,15 @@ export class Batcher<I, O> {
 
   private async pass(jobs: Job<I, O>[], n: number): Promise<void> {
     let out: O[];
+    const started = performance.now();
     try {
       out = await this.run(jobs.flatMap((j) => j.items));
       if (out.length !== n) throw new Error(`batch of ${n} items gave ${out.length} outputs`);
     } catch (e) {
       for (const j of jobs) j.reject(e);
       return;
+    } finally {
+      this.counters.busyMs += performance.now() - started;
     }
     this.counters.passes++;
     this.counters.items += n;
