@@ -16,7 +16,7 @@ export { describeBackend, backendInfo, type BackendInfo, type BackendOptions, ty
 export { initBackend } from './onnx/backend.js';
 export {
   DEFAULTS, DEFAULT_HEADS, NOTEBOOK_AUGMENT, BACKBONE_PRESETS, QUICK_PRESET, ARCHS, BACKBONES, PREPROCESS_MODES, INTERPOLATIONS,
-  WINOGRAD_MIN_IMAGES, usesBackbone, CHECK_DEFAULTS, COMPARE_DEFAULTS, DEMO_DEFAULTS, EXPORT_DEFAULTS, SYNTH_DEFAULTS, GRID_DEFAULTS, PREDICT_DEFAULTS, resolveConfig, lossWeight, defaultBranchKind,
+  WINOGRAD_MIN_IMAGES, usesBackbone, CHECK_DEFAULTS, COMPARE_DEFAULTS, DEMO_DEFAULTS, EXPORT_DEFAULTS, SERVE_DEFAULTS, SYNTH_DEFAULTS, GRID_DEFAULTS, PREDICT_DEFAULTS, resolveConfig, lossWeight, defaultBranchKind,
   type BackbonePreset, type TrainConfig, type PartialTrainConfig, type ModelConfig, type DataConfig, type PhaseConfig,
   type CnnBranchConfig, type BackboneBranchConfig, type BranchKind, type BackboneName, type Arch, type PreprocessMode, type Interpolation,
 } from './core/defaults.js';
@@ -97,3 +97,4 @@ export { TrainingInterrupted, type FitSnapshot, type FitControl } from './train/
 export { EXIT_CODES, exitCodesHelp } from './core/errors.js';
 export type { PredictionResult, PredictFilesOptions, PredictProgress, ExpandOptions } from './eval/predict.js';
 export type { FileDigest } from './io/model_dir.js';
+

@@ -21,6 +21,7 @@ async function run(args: ParsedArgs): Promise<number> {
     case 'demo': return (await import('./commands/demo.js')).demoCommand(args);
     case 'evaluate': return (await import('./commands/evaluate.js')).evaluateCommand(args);
     case 'compare': return (await import('./commands/compare.js')).compareCommand(args);
+    case 'serve': return (await import('./commands/serve.js')).serveCommand(args);
     case 'weights': return (await import('./commands/weights.js')).weightsCommand(args);
     case 'export': return (await import('./commands/export.js')).exportCommand(args);
   }

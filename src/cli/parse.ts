@@ -4,7 +4,7 @@
  * directly (the commander habit of STYLE.md: the parser is testable without a process).
  */
 import {
-  fail, exitCodesHelp, ARCHS, EXPORT_FORMATS, ALL_COLORS, ALL_TYPES, COMPARE_DEFAULTS, DEMO_DEFAULTS, GRID_DEFAULTS, BACKBONES, BACKBONE_PRESETS, DEFAULTS, DEFAULT_HEADS, INTERPOLATIONS, PREPROCESS_MODES, PRESETS, QUICK_PRESET, SYNTH_DEFAULTS, PREDICT_DEFAULTS, defaultBranchKind,
+  fail, exitCodesHelp, SERVE_DEFAULTS, ARCHS, EXPORT_FORMATS, ALL_COLORS, ALL_TYPES, COMPARE_DEFAULTS, DEMO_DEFAULTS, GRID_DEFAULTS, BACKBONES, BACKBONE_PRESETS, DEFAULTS, DEFAULT_HEADS, INTERPOLATIONS, PREPROCESS_MODES, PRESETS, QUICK_PRESET, SYNTH_DEFAULTS, PREDICT_DEFAULTS, defaultBranchKind,
   type Arch, type BackboneName, type BranchKind, type PartialTrainConfig, type PhaseConfig,
 } from '../index.js';
 import { createRequire } from 'node:module';
@@ -145,7 +145,23 @@ export interface ExportArgs extends CommonOptions {
   verify: boolean;
 }
 
-export type ParsedArgs = TrainArgs | CheckArgs | SummaryArgs | PredictArgs | SynthArgs | PlotArgs | DemoArgs | EvaluateArgs | CompareArgs | WeightsArgs | ExportArgs;
+export interface ServeArgs extends CommonOptions {
+  command: 'serve';
+  model: string;
+  host: string;
+  port: number;
+  maxFiles: number;
+  maxBodyBytes: number;
+  maxPixels: number;
+  batchWindowMs: number;
+  maxBatch: number;
+  maxQueue: number;
+  requestTimeoutMs: number;
+  apiKeyFile?: string;
+  cors?: string;
+}
+
+export type ParsedArgs = ServeArgs | TrainArgs | CheckArgs | SummaryArgs | PredictArgs | SynthArgs | PlotArgs | DemoArgs | EvaluateArgs | CompareArgs | WeightsArgs | ExportArgs;
 
 const int = (name: string) => (v: string): number => {
   const n = Number(v);
@@ -156,6 +172,11 @@ const int = (name: string) => (v: string): number => {
 const posInt = (name: string) => (v: string): number => {
   const n = int(name)(v);
   if (n < 1) throw new InvalidArgumentError(`${name} expects a whole number of at least 1, received "${v}"`);
+  return n;
+};
+const num = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} expects a number, received "${v}"`);
   return n;
 };
 /** A number > 0 (learning rates). */
@@ -169,6 +190,13 @@ const dflt = (text: string, value: unknown): string => `${text} (default: ${Arra
 const fraction = (name: string) => (v: string): number => {
   const n = Number(v);
   if (!(Number.isFinite(n) && n >= 0 && n < 1)) throw new InvalidArgumentError(`${name} expects a fraction in [0, 1), received "${v}"`);
+  return n;
+};
+const bytes = (name: string) => (v: string): number => {
+  const m = /^(\d+(?:\.\d+)?)([kmg]?)b?$/i.exec(v.trim());
+  if (!m) throw new InvalidArgumentError(`${name} expects a byte count such as 10485760 or 10m, received "${v}"`);
+  const n = Math.round(Number(m[1]) * 1024 ** ['', 'k', 'm', 'g'].indexOf(m[2].toLowerCase()));
+  if (n < 1) throw new InvalidArgumentError(`${name} must be at least 1 byte, received "${v}"`);
   return n;
 };
 const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -464,6 +492,34 @@ function build(onParsed: (a: ParsedArgs) => void, output: Output): Command {
     .action((model: string, o: { format: 'onnx' | 'web'; out?: string; triton: boolean; overwrite: boolean; verify: boolean } & CommonOptions) => onParsed({
       command: 'export', model, format: o.format, out: o.out, triton: o.triton, overwrite: o.overwrite, verify: o.verify, ...commonArgs(o),
     }));
+
+  const D = SERVE_DEFAULTS;
+  common(program.command('serve')
+    .description('an HTTP prediction service: POST /v1/predict, GET /v1/model, /healthz, /readyz, the browser page at /')
+    .argument('<model>', 'model directory')
+    .option('--host <host>', 'interface to listen on; --host 0.0.0.0 listens on every interface', D.host)
+    .option('--port <n>', 'port; 0 picks a free one', int('--port'), D.port)
+    .option('--max-files <n>', 'images in one multipart request', int('--max-files'), D.maxFiles)
+    .option('--max-body <bytes>', 'bytes in one request body (raw image or whole form); k/m suffixes: 10m', bytes('--max-body'), D.maxBodyBytes)
+    .option('--max-pixels <n>', 'pixels (width x height) an image may declare, checked from its header before decoding', int('--max-pixels'), D.maxPixels)
+    .option('--batch-window <ms>', 'milliseconds a forward pass waits to gather concurrent requests', num('--batch-window'), D.batchWindowMs)
+    .option('--max-batch <n>', 'images in one forward pass', int('--max-batch'), D.maxBatch)
+    .option('--max-queue <n>', 'images queued or running at once; beyond it, requests get 503 + Retry-After', int('--max-queue'), D.maxQueue)
+    .option('--request-timeout <ms>', 'milliseconds a request has to arrive in full (slower clients get 408)', int('--request-timeout'), D.requestTimeoutMs)
+    .option('--api-key-file <file>', 'require Authorization: Bearer <key> on every route but /healthz and /readyz; one key a line')
+    .option('--cors <origin>', 'allow this origin (or *) to call the API from a browser; CORS is off without it'))
+    .action((model: string, o: { host: string; port: number; maxFiles: number; maxBody: number; maxPixels: number; batchWindow: number; maxBatch: number; maxQueue: number; requestTimeout: number; apiKeyFile?: string; cors?: string } & CommonOptions) => {
+      if (o.maxBatch < 1) throw new InvalidArgumentError('--max-batch must be at least 1');
+      if (o.maxFiles < 1) throw new InvalidArgumentError('--max-files must be at least 1');
+      if (o.maxQueue < o.maxFiles) throw new InvalidArgumentError(`--max-queue (${o.maxQueue}) must be at least --max-files (${o.maxFiles}), or a full request could never be admitted`);
+      if (o.batchWindow < 0) throw new InvalidArgumentError('--batch-window must be 0 or more milliseconds');
+      if (o.port > 65535) throw new InvalidArgumentError(`--port ${o.port} is not a port; use 0 to 65535`);
+      onParsed({
+        command: 'serve', model, host: o.host, port: o.port, maxFiles: o.maxFiles, maxBodyBytes: o.maxBody, maxPixels: o.maxPixels,
+        batchWindowMs: o.batchWindow, maxBatch: o.maxBatch, maxQueue: o.maxQueue, requestTimeoutMs: o.requestTimeout,
+        apiKeyFile: o.apiKeyFile, cors: o.cors, ...commonArgs(o),
+      });
+    });
 
   const weights = program.command('weights')
     .description('pretrained backbone weights in the local cache (~/.cache/branchnet, $XDG_CACHE_HOME/branchnet or $BRANCHNET_CACHE)');

@@ -435,3 +435,34 @@ export const EXPORT_DEFAULTS = {
   /** Triton dynamic batching: how long a request may wait for others to fill a batch. */
   tritonMaxQueueDelayMicroseconds: 2000,
 } as const;
+
+/**
+ * `branchnet serve`: where it listens, what a request may hold, how requests are batched.
+ * Loopback unless `--host 0.0.0.0` is given. A forward pass gathers the requests that arrive
+ * within `batchWindowMs` of the first one, up to `maxBatch` images; at most `maxQueue` images
+ * wait or run at once, beyond which requests get 503 + Retry-After instead of growing memory.
+ */
+export const SERVE_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8080,
+  /** Images in one multipart request. */
+  maxFiles: 16,
+  /** Bytes in one request body (raw image or the whole multipart form). */
+  maxBodyBytes: 10 * 1024 * 1024,
+  /** Pixels one image may declare in its header (width x height), checked before decoding: 50 megapixels (an 8160x6120 phone photo). */
+  maxPixels: 50_000_000,
+  /** How long the batcher waits for more requests after the first one. */
+  batchWindowMs: 5,
+  /** Images in one forward pass. */
+  maxBatch: 32,
+  /** Images waiting or running; more and a request gets 503. */
+  maxQueue: 256,
+  /** Seconds a refused client is told to wait (Retry-After). */
+  retryAfterSeconds: 1,
+  /** A request must arrive in full within this (slow clients get 408). */
+  requestTimeoutMs: 30_000,
+  /** A socket idle this long is closed. */
+  connectionTimeoutMs: 60_000,
+  /** Keep-alive between requests on one connection. */
+  keepAliveTimeoutMs: 5_000,
+};

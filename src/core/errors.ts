@@ -33,7 +33,22 @@ export type ErrorCode =
   /** predict: some inputs could not be read or decoded (exit code 1, unless --allow-failures). */
   | 'E_PREDICT_FAILED'
   /** A bug in branchnet, not something the user did: one line plus where the full trace was written. */
-  | 'E_INTERNAL';
+  | 'E_INTERNAL'
+
+  // branchnet serve: what a client sent (each maps to an HTTP status in src/serve/errors.ts)
+  | 'E_BODY_TOO_LARGE'
+  | 'E_TOO_MANY_PIXELS'
+  | 'E_NOT_IMAGE'
+  | 'E_CONTENT_TYPE'
+  | 'E_TOO_MANY_FILES'
+  | 'E_NO_IMAGE'
+  | 'E_UNAUTHORIZED'
+  | 'E_NOT_FOUND'
+  | 'E_NOT_READY'
+  | 'E_QUEUE_FULL'
+  | 'E_TIMEOUT'
+  | 'E_BAD_REQUEST'
+  | 'E_SERVE';
 
 export class BranchnetError extends Error {
   readonly code: ErrorCode;

@@ -50,6 +50,8 @@ export interface DecodeOptions {
    * Default false (faithful to load_img, which decodes at full size).
    */
   fastShrinkOnLoad?: boolean;
+  /** What error messages call the image; default the file path (or "image" for bytes). */
+  name?: string;
 }
 
 export interface DecodedImage {
@@ -70,8 +72,10 @@ const KERNELS = {
 
 const WHITE = { r: 255, g: 255, b: 255 };
 
-export async function decodeImage(file: string, opts: DecodeOptions): Promise<DecodedImage> {
+/** Decode a file, or an image's bytes (an upload), into RGB pixels at height x width. */
+export async function decodeImage(input: string | Uint8Array, opts: DecodeOptions): Promise<DecodedImage> {
   const { height, width } = opts;
+  const file = opts.name ?? (typeof input === 'string' ? input : 'image');
   const interpolation = opts.interpolation ?? 'nearest';
   if (!Number.isInteger(height) || !Number.isInteger(width) || height < 1 || width < 1) {
     fail('E_CONFIG', `image size ${height}x${width} is not valid; height and width must be positive integers, e.g. 160x128`);
@@ -80,7 +84,7 @@ export async function decodeImage(file: string, opts: DecodeOptions): Promise<De
     fail('E_CONFIG', `interpolation "${String(interpolation)}" is unknown; use one of ${INTERPOLATIONS.join(', ')}`);
   }
   try {
-    const pipeline = sharp(file, {
+    const pipeline = sharp(input, {
       failOn: 'error', // corrupt or truncated data throws; harmless warnings (odd markers) don't
       limitInputPixels: opts.limitInputPixels ?? DEFAULT_LIMIT_INPUT_PIXELS,
       pages: 1,

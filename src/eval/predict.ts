@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { tf } from '../core/tf.js';
 import { BranchnetError, fail } from '../core/errors.js';
-import { decodeImage } from '../data/decode.js';
+import { decodeImage, type DecodedImage } from '../data/decode.js';
 import { preprocess, toPlanar } from '../data/preprocess.js';
 import { IMAGE_EXTENSIONS } from '../data/manifest.js';
 import { loadModelDir, type ModelMeta } from '../io/model_dir.js';
@@ -209,43 +209,71 @@ export class Predictor {
   }
 
   /**
+   * Decode one image, a file path or its bytes, at the model's input size with the model's
+   * interpolation (throws E_IMAGE_DECODE naming `name`). The first half of predictFiles, for
+   * callers that decode concurrently and predict later in one batch (the HTTP server).
+   */
+  decodeInput(source: string | Uint8Array, opts: { name?: string; limitInputPixels?: number } = {}): Promise<DecodedImage> {
+    const { height, width } = this.meta.config.model;
+    return decodeImage(source, { height, width, interpolation: this.meta.config.data.interpolation, ...opts });
+  }
+
+  /** Preprocess decoded images (from decodeInput) and predict them in one forward pass. */
+  async predictDecoded(images: DecodedImage[]): Promise<Record<string, HeadPrediction>[]> {
+    if (images.length === 0) return [];
+    const { height, width, preprocess: mode } = this.meta.config.model;
+    const per = height * width * 3;
+    // One input buffer per predictor, reused batch after batch (see OrtModel.runArrays).
+    if (this.buffer.length < images.length * per) this.buffer = new Float32Array(images.length * per);
+    const x = this.buffer.subarray(0, images.length * per);
+    images.forEach((d, i) => preprocess(d.data, mode, x.subarray(i * per, (i + 1) * per), this.layout));
+    const probs = await this.runBatch(x, images.length);
+    return images.map((_, i) => this.decode(probs.map((head) => head[i])));
+  }
+
+  /**
    * Decode, preprocess and predict image files; files that fail to read or decode are reported,
    * not fatal. With `onBatch`, results stream out batch by batch in input order.
    * @example const { predictions, failures } = await p.predictFiles(files, { batchSize: 20 });
    */
   async predictFiles(files: string[], opts: PredictFilesOptions = {}): Promise<{ predictions: Prediction[]; failures: PredictionFailure[] }> {
-    const { height, width, preprocess: mode } = this.meta.config.model;
-    const interpolation = this.meta.config.data.interpolation;
+    return this.predictSources(files.map((f) => ({ name: f, source: f })), opts);
+  }
+
+  /**
+   * As predictFiles, for images held in memory: `name` stands for `path` in the results.
+   * @example const { predictions } = await p.predictBuffers([{ name: 'upload.png', data: bytes }]);
+   */
+  async predictBuffers(images: { name: string; data: Uint8Array }[], opts: PredictFilesOptions & { limitInputPixels?: number } = {}): Promise<{ predictions: Prediction[]; failures: PredictionFailure[] }> {
+    return this.predictSources(images.map((b) => ({ name: b.name, source: b.data })), opts, opts.limitInputPixels);
+  }
+
+  private async predictSources(
+    sources: { name: string; source: string | Uint8Array }[], opts: PredictFilesOptions, limitInputPixels?: number,
+  ): Promise<{ predictions: Prediction[]; failures: PredictionFailure[] }> {
     const batchSize = opts.batchSize ?? PREDICT_DEFAULTS.batchSize;
     if (!Number.isInteger(batchSize) || batchSize < 1) fail('E_CONFIG', `batchSize ${batchSize} is not valid; use a whole number of at least 1`);
     const collect = opts.collect ?? true;
     const predictions: Prediction[] = [];
     const failures: PredictionFailure[] = [];
-    const per = height * width * 3;
-    for (let start = 0; start < files.length; start += batchSize) {
-      const chunk = files.slice(start, start + batchSize);
+    for (let start = 0; start < sources.length; start += batchSize) {
+      const chunk = sources.slice(start, start + batchSize);
       const results: (PredictionResult | null)[] = chunk.map(() => null);
-      const decoded = await Promise.all(chunk.map(async (f, i) => {
+      const decoded = await Promise.all(chunk.map(async ({ name, source }, i) => {
         try {
-          return await decodeImage(f, { height, width, interpolation });
+          return await this.decodeInput(source, { name, limitInputPixels });
         } catch (e) {
           if (!isFileError(e)) throw e;
-          results[i] = { path: f, error: e instanceof BranchnetError ? e.message : `${f}: cannot read (${(e as NodeJS.ErrnoException).code})` };
+          results[i] = { path: name, error: e instanceof BranchnetError ? e.message : `${name}: cannot read (${(e as NodeJS.ErrnoException).code})` };
           return null;
         }
       }));
-      const ok = chunk.map((f, i) => [i, decoded[i]] as const).filter(([, d]) => d !== null);
-      if (ok.length > 0) {
-        // One input buffer per predictor, reused batch after batch (see OrtModel.runArrays).
-        if (this.buffer.length < batchSize * per) this.buffer = new Float32Array(batchSize * per);
-        const x = this.buffer.subarray(0, ok.length * per);
-        ok.forEach(([, d], i) => preprocess(d!.data, mode, x.subarray(i * per, (i + 1) * per), this.layout));
-        const probs = await this.runBatch(x, ok.length);
-        ok.forEach(([k], i) => { results[k] = { path: chunk[k]!, heads: this.decode(probs.map((head) => head[i])) }; });
-      }
+      const ok = chunk.map((_, i) => i).filter((i) => decoded[i] !== null);
+      const heads = await this.predictDecoded(ok.map((i) => decoded[i]!));
+      ok.forEach((k, i) => { results[k] = { path: chunk[k]!.name, heads: heads[i]! }; });
       const done = results as PredictionResult[];
       if (collect) for (const r of done) ('heads' in r ? predictions.push(r) : failures.push(r));
-      await opts.onBatch?.(done, { done: start + chunk.length, total: files.length });
+      await opts.onBatch?.(done, { done: start + chunk.length, total: sources.length });
     }
     return { predictions, failures };
   }
