@@ -17,10 +17,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tmpDir } from './fixtures.js';
 import { makeHostileFolder, type Hostile } from './hostile_fixture.js';
+import { runCli } from './cli_runner.js';
 
 const repo = path.resolve(import.meta.dirname, '..');
 let cliDir = '';
@@ -38,18 +38,6 @@ async function spawnCli(args: string[]): Promise<{ code: number; stdout: string;
   }
 }
 
-async function runCli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => { stdout += String(s); return true; });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => { stderr += String(s); return true; });
-  try {
-    return { code: await main(argv), stdout, stderr };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 /** The problem lines `check` must print for the hostile folder, in order. */
 function expectedProblems(skipInvalidFolders: boolean): string[] {

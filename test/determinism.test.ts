@@ -4,24 +4,12 @@
  * gives another model. And -o: a path through a file, a folder of the user's files, or an
  * existing model without --overwrite are refused before any work, with a code and no stack.
  */
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { main } from '../src/cli/main.js';
 import { historyWithoutTimings, makeDataset, NOTEBOOK_COMBOS, tmpDir } from './fixtures.js';
+import { runCli } from './cli_runner.js';
 
-async function runCli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => { stdout += String(s); return true; });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => { stderr += String(s); return true; });
-  try {
-    return { code: await main(argv), stdout, stderr };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 // Dropout in both branches, augmentation on, shuffled batches: every random draw of a training.
 const TINY = ['--backbone', 'scratch', '--size', '32x32', '--batch-size', '4', '--epochs', '2,1', '--steps', '2', '--val-steps', '1', '--backend', 'wasm', '-q'];

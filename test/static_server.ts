@@ -1,14 +1,15 @@
 /**
- * What the browser test loads the page from. Today: `branchnet export --format web` into a temp
- * folder, served by a tiny static server on 127.0.0.1, port 0 (`serveStatic`). Once `branchnet
- * serve` is merged, `startPageServer` can start that instead: the test only needs `url` (the
- * page at `/`, the model at `model/…`), `requests` and `close`. Not a test file itself.
+ * What the browser test loads the page from: `branchnet serve` (`startPageServer`: the page at
+ * `/`, the model at `model/…`, on 127.0.0.1, port 0), or the folder `branchnet export --format
+ * web` writes, on a tiny static server of its own (`serveStatic`, as any static host would).
+ * Not a test file itself.
  */
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { exportModel } from '../src/index.js';
+import { startServer } from '../src/serve/index.js';
 
 export interface PageServer {
   /** Base URL ending in '/', where index.html is served. */
@@ -62,8 +63,17 @@ export async function serveStatic(root: string): Promise<PageServer> {
 }
 
 /** The page for `modelDir`, as a static host would serve `branchnet export --format web`. */
-export async function startPageServer(modelDir: string, workDir: string): Promise<PageServer> {
+export async function exportAndServe(modelDir: string, workDir: string): Promise<PageServer> {
   const site = path.join(workDir, 'site');
   await exportModel({ model: modelDir, format: 'web', out: site, overwrite: true });
   return serveStatic(site);
+}
+
+/** The page for `modelDir` as `branchnet serve` serves it (dist/web at `/`, the model under /model/). */
+export async function startPageServer(modelDir: string): Promise<PageServer> {
+  const running = await startServer({ model: modelDir, host: '127.0.0.1', port: 0, logger: false });
+  await running.ready;
+  const requests: string[] = [];
+  running.app.server.on('request', (req: http.IncomingMessage) => requests.push(new URL(req.url ?? '/', 'http://127.0.0.1').pathname));
+  return { url: `${running.url}/`, requests, close: () => running.close() };
 }

@@ -2,28 +2,15 @@
  * `branchnet train` on a folder laid out like real photos, at the default 160x128, through the
  * CLI entry point in-process.
  */
-import { describe, expect, it, beforeAll, vi } from 'vitest';
+import { describe, expect, it, beforeAll } from 'vitest';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { main } from '../src/cli/main.js';
 import { backendInfo, describeBackend } from '../src/core/backend.js';
 import { tf } from '../src/core/tf.js';
 import { makePhotoFolder, tmpDir } from './fixtures.js';
+import { runCli } from './cli_runner.js';
 
-async function runCli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => { stdout += String(s); return true; });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => { stderr += String(s); return true; });
-  try {
-    const code = await main(argv);
-    return { code, stdout, stderr };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe('branchnet train on mixed photos', () => {
   let photos: { root: string; corrupt: string };

@@ -1,6 +1,6 @@
 /**
  * The web page in real headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core):
- * it loads the exported page, goes offline, is given two images through its file input, and must
+ * it loads the page `branchnet serve` serves, goes offline, is given two images through its file input, and must
  * show the labels `predict` gives for the same files, with probabilities within 1e-3. It saves
  * a screenshot (docs/web-page.png when BRANCHNET_SCREENSHOT says so). Without chromium this test FAILS (CI installs it: apt-get install -y chromium).
  */
@@ -13,6 +13,7 @@ import { initBackend } from '../src/core/backend.js';
 import { Predictor, type Prediction } from '../src/eval/predict.js';
 import { makeTinyModel, type TinyModel } from './model_fixture.js';
 import { serveStatic, startPageServer, type PageServer } from './static_server.js';
+import { exportModel } from '../src/index.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -35,7 +36,7 @@ describe('the web page', () => {
     const p = await Predictor.load(m.modelDir, { winograd: false });
     expected = (await p.predictFiles(m.images)).predictions;
     p.dispose();
-    server = await startPageServer(m.modelDir, m.root);
+    server = await startPageServer(m.modelDir);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   });
 
@@ -103,9 +104,9 @@ describe('the web page', () => {
   });
 
   it('says so, and takes no images, when the model was trained with a resize it cannot reproduce', async () => {
-    // The same site with branchnet.json claiming bilinear resizing (libvips' fixed-point kernel).
+    // The exported site (as on any static host), its branchnet.json claiming bilinear resizing (libvips' fixed-point kernel).
     const site = path.join(m.root, 'site-bilinear');
-    fs.cpSync(path.join(m.root, 'site'), site, { recursive: true });
+    await exportModel({ model: m.modelDir, format: 'web', out: site, overwrite: true });
     const metaFile = path.join(site, 'model', 'branchnet.json');
     const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8'));
     meta.config.data.interpolation = 'bilinear';

@@ -24,8 +24,8 @@ describe('branchnet serve flags', () => {
   });
 
   it('refuses a queue smaller than one request, and sizes that are not sizes', () => {
-    expect(() => parseArgs(['serve', 'm', '--max-queue', '4'])).toThrow('--max-queue (4) must be at least --max-files (16), or a full request could never be admitted; run branchnet --help');
-    expect(() => parseArgs(['serve', 'm', '--max-body', 'lots'])).toThrow('option \'--max-body <bytes>\' argument \'lots\' is invalid. --max-body expects a byte count such as 10485760 or 10m, received "lots"; run branchnet --help');
+    expect(() => parseArgs(['serve', 'm', '--max-queue', '4'])).toThrow('--max-queue (4) must be at least --max-files (16), or a full request could never be admitted; run branchnet serve --help');
+    expect(() => parseArgs(['serve', 'm', '--max-body', 'lots'])).toThrow('option \'--max-body <bytes>\' argument \'lots\' is invalid. --max-body expects a byte count such as 10485760 or 10m, received "lots"; run branchnet serve --help');
     expect(() => parseArgs(['serve', 'm', '--port', '70000'])).toThrow('--port 70000 is not a port; use 0 to 65535');
   });
 });

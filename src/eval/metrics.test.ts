@@ -6,7 +6,6 @@ import {
   formatMetricsTable,
   harmonicMean,
   wilson,
-  type Metrics,
 } from './metrics.js';
 
 const r4 = (x: number): number => Number(x.toFixed(4));

@@ -8,6 +8,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fail } from '../core/errors.js';
+import { writeFileSynced } from '../core/fs.js';
 
 /** The file in every exported folder that says branchnet wrote it (and from what). */
 export const EXPORT_MARKER = '.branchnet-export.json';
@@ -69,16 +70,6 @@ async function markerFiles(dir: string): Promise<string[]> {
   }
 }
 
-async function writeSynced(file: string, data: string | Uint8Array): Promise<void> {
-  const fh = await fs.open(file, 'w');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
 function tempSibling(target: string, what: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.${what}-${process.pid}-${Date.now()}`);
 }
@@ -90,7 +81,7 @@ export async function writeExportFile(target: string, data: Uint8Array, overwrit
   await fs.mkdir(path.dirname(file), { recursive: true });
   const tmp = tempSibling(file, 'tmp');
   try {
-    await writeSynced(tmp, data);
+    await writeFileSynced(tmp, data);
     await fs.rename(tmp, file);
   } catch (e) {
     await fs.rm(tmp, { force: true });
@@ -114,9 +105,9 @@ export async function writeExportDir(target: string, files: Record<string, strin
       const file = path.resolve(tmp, rel);
       if (!file.startsWith(tmp + path.sep)) fail('E_EXPORT_OUT', `export file name "${rel}" leaves the output folder`);
       await fs.mkdir(path.dirname(file), { recursive: true });
-      await writeSynced(file, data);
+      await writeFileSynced(file, data);
     }
-    await writeSynced(path.join(tmp, EXPORT_MARKER), JSON.stringify({ writtenBy: 'branchnet export', ...marker, at: new Date().toISOString(), files: Object.keys(files).sort() }, null, 2));
+    await writeFileSynced(path.join(tmp, EXPORT_MARKER), JSON.stringify({ writtenBy: 'branchnet export', ...marker, at: new Date().toISOString(), files: Object.keys(files).sort() }, null, 2));
     const old = tempSibling(dir, 'old');
     let moved = false;
     try {

@@ -2,7 +2,6 @@
  * Shared helpers of the kernel tests: deterministic inputs, one kernel run on a named backend,
  * relative error. Not a test file itself.
  */
-import { expect } from 'vitest';
 import { tf } from '../tf.js';
 
 export type Shape4 = [number, number, number, number];
