@@ -312,7 +312,7 @@ function trainConfig(o: TrainOpts): PartialTrainConfig {
 
 function unfreezeOptions(cmd: Command): Command {
   return cmd
-    .option('--unfreeze <prefix>', `backbone layers trained from phase 2 on: from the first layer whose name starts with it ('none' keeps it frozen) (default: ${BACKBONES.filter((b) => BACKBONE_PRESETS[b].unfreeze).map((b) => `${BACKBONE_PRESETS[b].unfreeze} for ${b}`).join(', ')})`)
+    .option('--unfreeze <prefix>', `backbone layers trained from phase 2 on: from the first layer whose name starts with it ('none' keeps it frozen) (default: ${BACKBONES.filter((b) => b !== 'scratch' && BACKBONE_PRESETS[b].unfreeze).map((b) => `${BACKBONE_PRESETS[b].unfreeze} for ${b}`).join(', ')})`)
     .option('--unfreeze-from <layer>', 'as --unfreeze, naming the exact layer fine-tuning starts from');
 }
 

@@ -69,7 +69,7 @@ export function fail(code: ErrorCode, message: string, cause?: unknown): never {
  */
 export const EXIT_CODES = {
   ok: { code: 0, meaning: 'success' },
-  failures: { code: 1, meaning: 'predict finished, but some inputs failed (listed in the output and on stderr); --allow-failures exits 0' },
+  failures: { code: 1, meaning: 'predict finished, but some inputs failed (listed in the output and on stderr; --allow-failures exits 0); check found a problem that would stop train' },
   user: { code: 2, meaning: 'a usage or data error: one line `branchnet: <what and how to fix> [E_CODE]` on stderr' },
   internal: { code: 3, meaning: 'an internal error (a bug): one line on stderr with the path of the full trace [E_INTERNAL]' },
   sigint: { code: 130, meaning: 'interrupted (SIGINT, Ctrl-C); temporary files are removed; train first finishes its step and writes a checkpoint to resume from' },
