@@ -28,7 +28,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { tf } from './tf.js';
-import { fail } from './errors.js';
+import { BranchnetError, fail } from './errors.js';
+
+/** How long the threaded wasm start may take before it is reported as stuck (normally 1-7 s on 2 cores). */
+export const WASM_THREADED_START_TIMEOUT_MS = 60_000;
 import { registerWasmTrainingKernels } from './kernels/index.js';
 import { makeProcessTempDir } from './temp_dirs.js';
 
@@ -194,9 +197,23 @@ export async function initWasmBackend(opts: { threads?: number } = {}): Promise<
     wasmPkg.setThreadsCount(wanted);
     const restore = installThreadHooks(dir, wanted * 2);
     let ok = false;
+    // Emscripten unrefs each pthread worker as soon as it reports 'loaded', and the rest of the
+    // start (compiling and instantiating the module) holds no libuv handle either: under load
+    // the event loop could empty before init finished, and Node ended the process (exit 13 for a
+    // top-level await, or a silent exit). A timer holds the loop open until the start settles.
+    // Rarely (measured: 2 of 30 starts with 10 processes starting at once on 2 cores) a worker
+    // never reports 'loaded' and the start never settles; then say so instead of hanging.
+    const holdOpen = setInterval(() => {}, 1000);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new BranchnetError('E_BACKEND',
+        `the threaded wasm backend did not start within ${WASM_THREADED_START_TIMEOUT_MS / 1000} s (a worker thread never reported ready; seen when many processes start at once); run the command again, or use one thread: --threads 1 or BRANCHNET_THREADS=1`)), WASM_THREADED_START_TIMEOUT_MS);
+    });
     try {
-      ok = await startWasm();
+      ok = await Promise.race([startWasm(), timeout]);
     } finally {
+      clearInterval(holdOpen);
+      clearTimeout(timer);
       restore();
     }
     if (ok) {
