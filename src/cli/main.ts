@@ -16,6 +16,7 @@ async function run(args: ParsedArgs): Promise<number> {
     case 'evaluate': return (await import('./commands/evaluate.js')).evaluateCommand(args);
     case 'compare': return (await import('./commands/compare.js')).compareCommand(args);
     case 'weights': return (await import('./commands/weights.js')).weightsCommand(args);
+    case 'pretrain': return (await import('./commands/pretrain.js')).pretrainCommand(args);
   }
 }
 

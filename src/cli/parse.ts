@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { fail } from '../core/errors.js';
-import { ARCHS, defaultBranchKind, type Arch, type BackboneName, type BranchKind, type PartialTrainConfig, type PhaseConfig } from '../core/defaults.js';
+import { ARCHS, DEFAULTS, PIXEL_POOLS, PRETRAIN_DEFAULTS, type PixelPool, defaultBranchKind, type Arch, type BackboneName, type BranchKind, type PartialTrainConfig, type PhaseConfig } from '../core/defaults.js';
 
 export interface CommonOptions {
   backend?: 'auto' | 'node' | 'wasm' | 'cpu';
@@ -109,7 +109,22 @@ export interface WeightsListArgs extends CommonOptions {
 
 export type WeightsArgs = WeightsGetArgs | WeightsListArgs;
 
-export type ParsedArgs = TrainArgs | SummaryArgs | PredictArgs | SynthArgs | PlotArgs | DemoArgs | EvaluateArgs | CompareArgs | WeightsArgs;
+export interface PretrainArgs extends CommonOptions {
+  command: 'pretrain';
+  out: string;
+  work?: string;
+  seed?: number;
+  catalogSeed?: number;
+  perType?: number;
+  size?: [number, number];
+  epochs?: number;
+  steps?: number;
+  valSteps?: number;
+  lr?: number;
+  batchSize?: number;
+}
+
+export type ParsedArgs = TrainArgs | SummaryArgs | PredictArgs | SynthArgs | PlotArgs | DemoArgs | EvaluateArgs | CompareArgs | WeightsArgs | PretrainArgs;
 
 const int = (name: string) => (v: string): number => {
   const n = Number(v);
@@ -145,9 +160,10 @@ function common(cmd: Command): Command {
 function modelOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--arch <name>', 'model family: split (the notebook), split-gray, multilabel (PyImageSearch), single-head-vgg').choices(['split', 'split-gray', 'multilabel', 'single-head-vgg']))
-    .addOption(new Option('--color-branch <kind>', 'what the cnn heads use: cnn (the notebook) or pixel (shape-blind 1x1 convs + global pooling)').choices(['cnn', 'pixel']))
+    .addOption(new Option('--color-branch <kind>', 'what the cnn heads use: cnn (the notebook) or pixel (shape-blind: 1x1 convs + global pooling, see --pixel-pool)').choices(['cnn', 'pixel']))
+    .addOption(new Option('--pixel-pool <kind>', `how --color-branch pixel pools its per-pixel features: max, avg, avgmax, attention (default ${DEFAULTS.model.pixel.pool})`).choices([...PIXEL_POOLS]))
     .option('--heads <names>', 'head names, one per part of the folder name (default color,type)', list)
-    .addOption(new Option('--backbone <name>', 'conv base of the backbone branches: vgg16 (the notebook), scratch, mobilenet (MobileNet v1 model.json, cut at conv_pw_13_relu, 224x224, [-1,1]), tfjs (any layers model.json, see --backbone-model)').choices(['vgg16', 'scratch', 'mobilenet', 'tfjs']))
+    .addOption(new Option('--backbone <name>', 'conv base of the backbone branches: vgg16 (the notebook), scratch, mobilenet (MobileNet v1 model.json, cut at conv_pw_13_relu, 224x224, [-1,1]), tfjs (any layers model.json, see --backbone-model), synthetic (the shape base shipped with branchnet, made by `branchnet pretrain`; 96x80, frozen)').choices(['vgg16', 'scratch', 'mobilenet', 'tfjs', 'synthetic']))
     .option('--weights <file>', 'backbone weights: Keras .h5 (vgg16) or TF.js layers model.json (default: the file `branchnet weights get` cached)')
     .option('--backbone-model <model.json>', 'use any TF.js layers model as the conv base (implies --backbone tfjs); its weights come with it')
     .option('--backbone-layer <name>', 'layer where the conv base is cut (default: mobilenet conv_pw_13_relu; tfjs the last layer)')
@@ -156,7 +172,7 @@ function modelOptions(cmd: Command): Command {
 }
 
 interface ModelOpts {
-  arch?: Arch; colorBranch?: 'cnn' | 'pixel'; heads?: string[]; backbone?: BackboneName; weights?: string; backboneModel?: string; backboneLayer?: string;
+  arch?: Arch; colorBranch?: 'cnn' | 'pixel'; pixelPool?: PixelPool; heads?: string[]; backbone?: BackboneName; weights?: string; backboneModel?: string; backboneLayer?: string;
   size?: [number, number]; cnnHeads?: string[];
 }
 
@@ -173,6 +189,7 @@ function modelConfig(o: ModelOpts): PartialTrainConfig['model'] {
     m.backbone = { ...(backbone ? { backbone } : {}), ...(weights ? { weights } : {}), ...(o.backboneLayer ? { layer: o.backboneLayer } : {}) };
   }
   if (o.arch) m.arch = o.arch;
+  if (o.pixelPool) m.pixel = { pool: o.pixelPool };
   if (o.cnnHeads || o.colorBranch) {
     const heads = o.heads ?? ['color', 'type'];
     const small: BranchKind = o.colorBranch ?? 'cnn';
@@ -352,6 +369,24 @@ function build(onParsed: (a: ParsedArgs) => void, output: Output): Command {
     .option('-o, --out <dir>', 'where to write data and models', 'runs/demo')
     .option('--full', 'the notebook schedule (10+5 epochs of 100 steps) instead of the quick preset', false))
     .action((o: { out: string; full: boolean } & CommonOptions) => onParsed({ command: 'demo', out: o.out, quick: !o.full, ...commonArgs(o) }));
+
+  common(program.command('pretrain')
+    .description('make a shape base: generate a catalog of every garment type in colors other than black, blue and red, train a conv base to tell the types apart, write it as a TF.js layers model (use it with --backbone-model <out>/model.json --backbone-layer block4_pool)')
+    .requiredOption('-o, --out <dir>', 'folder for the base: model.json, weights.bin, base.json')
+    .option('--work <dir>', `folder for the catalog and the full classifier run (default ${PRETRAIN_DEFAULTS.work})`)
+    .option('--seed <n>', `training seed (default ${PRETRAIN_DEFAULTS.seed})`, int('--seed'))
+    .option('--catalog-seed <n>', `seed of the catalog images (default ${PRETRAIN_DEFAULTS.catalogSeed})`, int('--catalog-seed'))
+    .option('--per-type <n>', `catalog images per garment type (default ${PRETRAIN_DEFAULTS.perType})`, int('--per-type'))
+    .option('--size <HxW>', `input height x width (default ${PRETRAIN_DEFAULTS.height}x${PRETRAIN_DEFAULTS.width})`, size)
+    .option('--epochs <n>', `epochs (default ${PRETRAIN_DEFAULTS.epochs})`, int('--epochs'))
+    .option('--steps <n>', `steps per epoch (default ${PRETRAIN_DEFAULTS.stepsPerEpoch})`, int('--steps'))
+    .option('--val-steps <n>', `validation steps per epoch (default ${PRETRAIN_DEFAULTS.validationSteps})`, int('--val-steps'))
+    .option('--lr <x>', `Adam learning rate (default ${PRETRAIN_DEFAULTS.learningRate})`, num('--lr'))
+    .option('--batch-size <n>', `batch size (default ${PRETRAIN_DEFAULTS.batchSize})`, int('--batch-size')))
+    .action((o: Omit<PretrainArgs, 'command'> & CommonOptions) => onParsed({
+      command: 'pretrain', out: o.out, work: o.work, seed: o.seed, catalogSeed: o.catalogSeed, perType: o.perType, size: o.size,
+      epochs: o.epochs, steps: o.steps, valSteps: o.valSteps, lr: o.lr, batchSize: o.batchSize, ...commonArgs(o),
+    }));
 
   const weights = program.command('weights')
     .description('pretrained backbone weights in the local cache (~/.cache/branchnet, $XDG_CACHE_HOME/branchnet or $BRANCHNET_CACHE)');

@@ -40,7 +40,7 @@ export function buildModel(cfg: ModelConfig, heads: HeadSpec[], seed: number, re
       const branch = kind === 'cnn'
         ? cnnBranch(h.name, h.vocab.length, cfg.cnn, cfg.height, cfg.width, init)
         : kind === 'pixel'
-          ? pixelBranch(h.name, h.vocab.length, cfg.height, cfg.width, init)
+          ? pixelBranch(h.name, h.vocab.length, cfg.height, cfg.width, init, cfg.pixel.pool)
           : backboneBranch(h.name, h.vocab.length, buildBackbone(cfg.backbone.backbone, cfg.height, cfg.width, init, resources), cfg.backbone, init, cfg.arch === 'split-gray');
       return branch.apply(input) as tf.SymbolicTensor;
     });
@@ -64,7 +64,7 @@ export function buildModel(cfg: ModelConfig, heads: HeadSpec[], seed: number, re
  */
 export async function loadModelResources(cfg: ModelConfig): Promise<ModelResources> {
   const { backbone, weights, layer } = cfg.backbone;
-  if ((backbone !== 'mobilenet' && backbone !== 'tfjs') || weights === null) return {};
+  if ((backbone !== 'mobilenet' && backbone !== 'tfjs' && backbone !== 'synthetic') || weights === null) return {};
   if (!weights.endsWith('.json')) {
     fail('E_CONFIG', `backbone ${backbone} is read from a TF.js layers model.json, but weights is "${weights}"; give the model.json (Keras .h5 files are for --backbone vgg16)`);
   }

@@ -15,6 +15,7 @@ import { backboneOf, buildModel, loadModelResources, type HeadSpec } from '../mo
 import { assignLayerWeights } from '../io/layer_weights.js';
 import { readLayerWeights } from '../io/keras_h5.js';
 import { cachedWeightsPath } from '../weights/cache.js';
+import { shippedSyntheticBase } from '../model/backbones/synthetic.js';
 import { saveModelDir } from '../io/model_dir.js';
 import { renderHistoryPlot } from '../plot/history_plot.js';
 import { renderPredictionGrid } from '../plot/grid.js';
@@ -91,6 +92,9 @@ export function summarizeData(source: string, manifest: Manifest, split: Split, 
  */
 export function withCachedWeights(config: TrainConfig, log: (m: string) => void): TrainConfig {
   const { backbone, weights } = config.model.backbone;
+  if (backbone === 'synthetic' && weights === null && usesBackbone(config.model.arch, config.model.branches)) {
+    return { ...config, model: { ...config.model, backbone: { ...config.model.backbone, weights: shippedSyntheticBase() } } };
+  }
   const name = BACKBONE_PRESETS[backbone].weightsName;
   if (weights !== null || name === null || !usesBackbone(config.model.arch, config.model.branches)) return config;
   const cached = cachedWeightsPath(name);
