@@ -79,6 +79,14 @@ export function addGrayInput(branch: tf.Sequential, head: string, height: number
  * Average pooling drowns a garment in its background; max pooling keeps the strongest response
  * of each color feature wherever it is; the attention gate learns which pixel colors to count.
  */
+/** The pixel branch's per-pixel features + pooling, a sub-model named `<head>_pixels`. */
+const PIXEL_FEATURES_SUFFIX = '_pixels';
+
+/** Whether a sub-model of a branch is the pixel branch's features (not a conv base to freeze). */
+export function isPixelFeatures(layer: tf.layers.Layer): boolean {
+  return layer.name.endsWith(PIXEL_FEATURES_SUFFIX);
+}
+
 export function pixelBranch(head: string, classes: number, height: number, width: number, init: Initializers, pool: PixelPool = 'max'): tf.Sequential {
   const input = tf.input({ shape: [height, width, 3], name: `${head}_pixels_input` });
   let x = tf.layers.conv2d({ filters: 32, kernelSize: 1, activation: 'relu', name: `${head}_px1`, kernelInitializer: init.kernel() }).apply(input) as tf.SymbolicTensor;
@@ -98,7 +106,7 @@ export function pixelBranch(head: string, classes: number, height: number, width
     pooled = tf.layers.concatenate({ name: `${head}_pool` }).apply([avg(weighted, `${head}_gap`), avg(gate, `${head}_coverage`)]) as tf.SymbolicTensor;
   }
   const branch = tf.sequential({ name: head });
-  branch.add(tf.model({ inputs: input, outputs: pooled, name: `${head}_pixels` }));
+  branch.add(tf.model({ inputs: input, outputs: pooled, name: `${head}${PIXEL_FEATURES_SUFFIX}` }));
   branch.add(tf.layers.dense({ units: 32, activation: 'relu', name: `${head}_dense1`, kernelInitializer: init.kernel() }));
   branch.add(tf.layers.dense({ units: classes, activation: 'softmax', name: `${head}_out`, kernelInitializer: init.kernel() }));
   return branch;

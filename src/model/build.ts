@@ -6,7 +6,7 @@ import { tf } from '../core/tf.js';
 import type { ModelConfig, PhaseConfig } from '../core/defaults.js';
 import { fail } from '../core/errors.js';
 import { seededInitializers } from './init.js';
-import { buildBackbone, backboneBranch, cnnBranch, pixelBranch, type ModelResources } from './branches.js';
+import { buildBackbone, backboneBranch, cnnBranch, isPixelFeatures, pixelBranch, type ModelResources } from './branches.js';
 import { readBackboneTopology } from './backbones/from_file.js';
 export type { ModelResources };
 import { singleHeadTrunk, smallerVggNet } from './baselines.js';
@@ -91,7 +91,8 @@ export function backboneOf(model: tf.LayersModel, head: string): tf.LayersModel 
   const layer = model.getLayer(head);
   const container = layer instanceof tf.Sequential ? layer : model.layers.find((l) => l.name === 'trunk');
   if (!(container instanceof tf.Sequential)) return null;
-  return (container.layers.find((l) => l instanceof tf.LayersModel) as tf.LayersModel | undefined) ?? null;
+  // The pixel branch's pooling sub-model is no conv base: it trains from the first step.
+  return (container.layers.find((l) => l instanceof tf.LayersModel && !isPixelFeatures(l)) as tf.LayersModel | undefined) ?? null;
 }
 
 /** Every distinct backbone in the model. */

@@ -10,7 +10,8 @@ import { initBackend } from '../core/backend.js';
 import { PIXEL_POOLS, resolveConfig, type PixelPool } from '../core/defaults.js';
 import { seededInitializers } from './init.js';
 import { cnnBranch, pixelBranch } from './branches.js';
-import { buildModel } from './build.js';
+import { applyPhase, backboneOf, buildModel } from './build.js';
+import { planBranches } from '../train/plan.js';
 import { OrtModel } from '../engine/ort.js';
 import { Rng } from '../data/rng.js';
 
@@ -75,6 +76,20 @@ describe('the pixel color branch is shape-blind', () => {
       expect(Math.max(...a.map((v, k) => Math.abs(v - b[k])))).toBeGreaterThan(1e-4);
     } finally {
       branch.dispose();
+    }
+  });
+
+  it('is no conv base: it trains from the first phase, and a frozen prefix never includes its 1x1 convolutions', () => {
+    const cfg = resolveConfig({ model: { height: H, width: W, branches: { color: 'pixel', type: 'backbone' }, backbone: { backbone: 'scratch' }, pixel: { pool: 'attention' } } });
+    const model = buildModel(cfg.model, [{ name: 'color', vocab: ['black', 'blue', 'red'] }, { name: 'type', vocab: ['dress', 'jeans', 'shirt'] }], 5);
+    try {
+      expect(backboneOf(model, 'color')).toBeNull();
+      applyPhase(model, cfg.model.heads, cfg.phases[0]);
+      const names = model.trainableWeights.map((w) => w.originalName);
+      for (const layer of ['color_px1', 'color_px2', 'color_gate', 'color_dense1']) expect(names.some((n) => n.startsWith(layer)), layer).toBe(true);
+      expect(planBranches(model, cfg.model.heads).segments.find((s) => s.head === 'color')!.frozenCount).toBe(0);
+    } finally {
+      model.dispose();
     }
   });
 
