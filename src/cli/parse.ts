@@ -206,6 +206,7 @@ interface TrainOpts extends ModelOpts, CommonOptions {
   batchSize?: number; seed?: number; splitSeed?: number; valFraction?: number; augment: boolean;
   holdOut?: string[]; interpolation?: string; preprocess?: string; unfreeze?: string; unfreezeFrom?: string;
   cacheBackbone?: boolean;
+  keep?: 'best' | 'last'; monitor?: string; patience?: number;
 }
 
 function trainConfig(o: TrainOpts): PartialTrainConfig {
@@ -222,6 +223,9 @@ function trainConfig(o: TrainOpts): PartialTrainConfig {
   cfg.data = data;
   if (o.preprocess) cfg.model!.preprocess = o.preprocess as never;
   if (o.seed !== undefined) cfg.seed = o.seed;
+  if (o.keep || o.monitor || o.patience !== undefined) {
+    cfg.selection = { ...(o.keep ? { keep: o.keep } : {}), ...(o.monitor ? { monitor: o.monitor } : {}), ...(o.patience !== undefined ? { patience: o.patience } : {}) };
+  }
   const unfreeze = unfreezeOf(o);
   if (o.epochs || o.steps !== undefined || o.valSteps !== undefined || o.lr || unfreeze !== undefined) {
     const n = Math.max(2, o.epochs?.length ?? 0, o.lr?.length ?? 0);
@@ -270,7 +274,10 @@ function trainingOptions(cmd: Command): Command {
     .option('--hold-out <combos>', 'combinations kept out of training and validation, e.g. black_dress,red_jeans', list)
     .addOption(new Option('--interpolation <kind>', 'resize filter (default nearest, as Keras load_img)').choices(['nearest', 'bilinear', 'bicubic', 'lanczos', 'area']))
     .addOption(new Option('--preprocess <mode>', "pixel scaling: rescale = x/255 (the notebook's, default for vgg16), caffe = Keras's VGG16 preprocess_input (BGR, mean subtracted), tf = [-1, 1] (MobileNet)").choices(['rescale', 'caffe', 'tf']))
-    .option('--cache-backbone', "compute each image's frozen-backbone features once and reuse them (implies --no-augment)");
+    .option('--cache-backbone', "compute each image's frozen-backbone features once and reuse them (implies --no-augment)")
+    .addOption(new Option('--keep <which>', `weights each phase ends with: last (Keras's model.fit) or best (the epoch with the best validation score; validation holds seen combinations only) (default ${DEFAULTS.selection.keep})`).choices(['best', 'last']))
+    .option('--monitor <key>', 'history key --keep best and --patience judge by, e.g. val_type_acc or val_loss (default: the mean validation accuracy over heads; ties go to the lower val_loss)')
+    .option('--patience <n>', 'end a phase after n epochs without a better validation score (default: never)', int('--patience'));
 }
 
 type Output = { writeOut: (s: string) => void; writeErr: (s: string) => void };

@@ -33,6 +33,8 @@ export interface FitCallbacks {
   onBatchEnd?(e: { step: number; steps: number; logs: Logs }): void;
   onEpochEnd?(e: { phase: PhaseConfig; epoch: number; epochs: number; logs: Logs; seconds: number }): void;
   onPhaseEnd?(e: { phase: PhaseConfig; result: PhaseHistory }): void;
+  /** Asked after each epoch: true ends the phase early (train/best_epoch.ts: --patience). */
+  shouldStop?(): boolean;
 }
 
 export interface FitState {
@@ -98,6 +100,7 @@ export async function fitPhase(
   const started = performance.now();
   let trainSeconds = 0;
   let trainImages = 0;
+  let epochsRun = 0;
   try {
     for (let epoch = 0; epoch < phase.epochs; epoch++) {
       const epochStart = performance.now();
@@ -120,6 +123,8 @@ export async function fitPhase(
       }
       appendLogs(history, logs);
       callbacks.onEpochEnd?.({ phase, epoch, epochs: phase.epochs, logs, seconds: (performance.now() - epochStart) / 1000 });
+      epochsRun = epoch + 1;
+      if (callbacks.shouldStop?.()) break;
     }
   } finally {
     optimizer.dispose();
@@ -127,7 +132,7 @@ export async function fitPhase(
   }
   const result: PhaseHistory = {
     name: phase.name,
-    epochs: phase.epochs,
+    epochs: epochsRun,
     history,
     seconds: (performance.now() - started) / 1000,
     imagesPerSecond: trainSeconds > 0 ? trainImages / trainSeconds : 0,

@@ -26,6 +26,7 @@ import { renderReport } from '../eval/report.js';
 import type { ModelMeta } from '../io/model_dir.js';
 import { concatHistory, type History } from './history.js';
 import { fit, type FitCallbacks } from './fit.js';
+import { bestEpochCallback, combineCallbacks } from './best_epoch.js';
 import type { FrozenEngine } from './frozen.js';
 
 export interface TrainOptions {
@@ -156,12 +157,14 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const model = buildModel(config.model, manifest.heads, config.seed, await loadModelResources(config.model));
   try {
     await prepareBackbones(model, config, log);
-    const history = await fit(model, config, streams.train, split.val.length > 0 ? streams.val : null, opts.callbacks, {
+    const { keep, patience } = config.selection;
+    const selector = keep === 'best' || patience !== null ? bestEpochCallback(model, config.model.heads, config.selection) : null;
+    const history = await fit(model, config, streams.train, split.val.length > 0 ? streams.val : null, selector ? combineCallbacks(opts.callbacks, selector) : opts.callbacks, {
       engine: opts.engine, threads: opts.backend?.threads, log,
     });
     const data = summarizeData(opts.data, manifest, split, skipped);
     const modelDir = path.resolve(opts.out ?? path.join('runs', timestamp()));
-    const meta = { heads: manifest.heads, config, backend: describeBackend(backend), info: { data } as Record<string, unknown> };
+    const meta = { heads: manifest.heads, config, backend: describeBackend(backend), info: { data, ...(selector ? { selection: selector.selected } : {}) } as Record<string, unknown> };
     // Evaluate on what training never optimised: validation images and held-out combinations.
     const evalItems = [...split.val, ...split.heldOut];
     const trainCombos = [...new Set(split.train.map((it) => it.combo))];
