@@ -35,7 +35,7 @@ describe('best-epoch selection', () => {
       const before = tf.memory().numTensors;
       const cb = bestEpochCallback(model, ['color', 'type'], { keep, monitor: null, patience: null });
       // Each epoch leaves its number in every weight of the color head's dense layer.
-      const dense = (model.getLayer('color') as tf.Sequential).layers[1];
+      const dense = (model.getLayer('color') as tf.Sequential).layers.find((l) => l.name === 'color_dense1')!;
       const setEpoch = (e: number) => tf.tidy(() => dense.setWeights(dense.getWeights().map((w) => tf.fill(w.shape, e))));
       cb.onPhaseBegin!({ phase: PHASE, index: 0, trainableParams: 0 });
       // Epoch 2 is best (0.8); epoch 3 ties it on accuracy but has a higher loss.
