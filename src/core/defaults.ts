@@ -424,13 +424,15 @@ export const PRETRAIN_DEFAULTS = {
 /**
  * The models `branchnet demo` (npm start) trains and compares, in table order. Each is the quick
  * preset plus these model settings: the split design and its grayscale-type variant on the
- * shipped pretrained shape base (`synthetic`, frozen), PyImageSearch's multi-label network from
+ * shipped pretrained shape base (`synthetic`, frozen) with the shape-blind pixel color branch
+ * (measured, seed 1: color accuracy on unseen combinations 86.7% vs the notebook's color CNN's
+ * 43.3% / 32.2% in the same models), PyImageSearch's multi-label network from
  * scratch, and one multi-label head on the same pretrained base, so the table separates what the
  * pretrained features do from what the separate branches do.
  */
 export const DEMO_MODELS: readonly { name: string; what: string; model: NonNullable<PartialTrainConfig['model']> }[] = [
-  { name: 'split', what: 'the split model: color CNN + type branch on the pretrained shape base', model: { arch: 'split', backbone: { backbone: 'synthetic' } } },
-  { name: 'split-gray', what: 'split, the type branch seeing a grayscale image', model: { arch: 'split-gray', backbone: { backbone: 'synthetic' } } },
+  { name: 'split', what: 'the split model: shape-blind pixel color branch + type branch on the pretrained shape base', model: { arch: 'split', backbone: { backbone: 'synthetic' }, branches: { color: 'pixel', type: 'backbone' } } },
+  { name: 'split-gray', what: 'split, the type branch seeing a grayscale image', model: { arch: 'split-gray', backbone: { backbone: 'synthetic' }, branches: { color: 'pixel', type: 'backbone' } } },
   { name: 'multilabel', what: "PyImageSearch's multi-label SmallerVGGNet, from scratch", model: { arch: 'multilabel' } },
   { name: 'multilabel-base', what: 'one multi-label head (dense 256, a sigmoid per label) on the same pretrained base', model: { arch: 'single-head-vgg', backbone: { backbone: 'synthetic' } } },
 ];
