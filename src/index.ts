@@ -16,7 +16,7 @@ export { describeBackend, backendInfo, type BackendInfo, type BackendOptions, ty
 export { initBackend } from './onnx/backend.js';
 export {
   DEFAULTS, DEFAULT_HEADS, NOTEBOOK_AUGMENT, BACKBONE_PRESETS, QUICK_PRESET, ARCHS, BACKBONES, PREPROCESS_MODES, INTERPOLATIONS,
-  WINOGRAD_MIN_IMAGES, usesBackbone, CHECK_DEFAULTS, COMPARE_DEFAULTS, DEMO_DEFAULTS, EXPORT_DEFAULTS, SERVE_DEFAULTS, SYNTH_DEFAULTS, GRID_DEFAULTS, PREDICT_DEFAULTS, resolveConfig, lossWeight, defaultBranchKind,
+  WINOGRAD_MIN_IMAGES, usesBackbone, PIXEL_POOLS, PRETRAIN_DEFAULTS, DEMO_MODELS, CHECK_DEFAULTS, COMPARE_DEFAULTS, DEMO_DEFAULTS, EXPORT_DEFAULTS, SERVE_DEFAULTS, type PixelPool, SYNTH_DEFAULTS, GRID_DEFAULTS, PREDICT_DEFAULTS, resolveConfig, lossWeight, defaultBranchKind,
   type BackbonePreset, type TrainConfig, type PartialTrainConfig, type ModelConfig, type DataConfig, type PhaseConfig,
   type CnnBranchConfig, type BackboneBranchConfig, type BranchKind, type BackboneName, type Arch, type PreprocessMode, type Interpolation,
 } from './core/defaults.js';
@@ -69,6 +69,8 @@ export { ALL_COLORS, ALL_TYPES, synthesize, triviaBaseline, type SynthOptions, t
 export { train, type TrainAndSaveOptions, type TrainResult } from './pipeline/train.js';
 export { compare } from './pipeline/compare.js';
 export { demo, headlineTable, type DemoOptions } from './pipeline/demo.js';
+export { pretrain } from './pipeline/pretrain.js';
+export { synthesizeCatalog } from './synth/catalog.js';
 
 // ---- the data check (`branchnet check` and the scan train runs first)
 export { checkData, inspectFile, PROBLEM_SEVERITY, type CheckReport, type CheckProblem, type CheckOptions, type CheckResult, type ProblemCode, type Severity } from './data/check.js';

@@ -24,6 +24,7 @@ async function run(args: ParsedArgs): Promise<number> {
     case 'serve': return (await import('./commands/serve.js')).serveCommand(args);
     case 'weights': return (await import('./commands/weights.js')).weightsCommand(args);
     case 'export': return (await import('./commands/export.js')).exportCommand(args);
+    case 'pretrain': return (await import('./commands/pretrain.js')).pretrainCommand(args);
   }
 }
 

@@ -4,7 +4,7 @@
  * directly (the commander habit of STYLE.md: the parser is testable without a process).
  */
 import {
-  fail, exitCodesHelp, SERVE_DEFAULTS, ARCHS, EXPORT_FORMATS, ALL_COLORS, ALL_TYPES, COMPARE_DEFAULTS, DEMO_DEFAULTS, GRID_DEFAULTS, BACKBONES, BACKBONE_PRESETS, DEFAULTS, DEFAULT_HEADS, INTERPOLATIONS, PREPROCESS_MODES, PRESETS, QUICK_PRESET, SYNTH_DEFAULTS, PREDICT_DEFAULTS, defaultBranchKind,
+  fail, exitCodesHelp, SERVE_DEFAULTS, PRETRAIN_DEFAULTS, PIXEL_POOLS, type PixelPool, ARCHS, EXPORT_FORMATS, ALL_COLORS, ALL_TYPES, COMPARE_DEFAULTS, DEMO_DEFAULTS, GRID_DEFAULTS, BACKBONES, BACKBONE_PRESETS, DEFAULTS, DEFAULT_HEADS, INTERPOLATIONS, PREPROCESS_MODES, PRESETS, QUICK_PRESET, SYNTH_DEFAULTS, PREDICT_DEFAULTS, defaultBranchKind,
   type Arch, type BackboneName, type BranchKind, type PartialTrainConfig, type PhaseConfig,
 } from '../index.js';
 import { createRequire } from 'node:module';
@@ -161,7 +161,23 @@ export interface ServeArgs extends CommonOptions {
   cors?: string;
 }
 
-export type ParsedArgs = ServeArgs | TrainArgs | CheckArgs | SummaryArgs | PredictArgs | SynthArgs | PlotArgs | DemoArgs | EvaluateArgs | CompareArgs | WeightsArgs | ExportArgs;
+
+export interface PretrainArgs extends CommonOptions {
+  command: 'pretrain';
+  out: string;
+  work?: string;
+  seed?: number;
+  catalogSeed?: number;
+  perType?: number;
+  size?: [number, number];
+  epochs?: number;
+  steps?: number;
+  valSteps?: number;
+  lr?: number;
+  batchSize?: number;
+}
+
+export type ParsedArgs = ServeArgs | TrainArgs | CheckArgs | SummaryArgs | PredictArgs | SynthArgs | PlotArgs | DemoArgs | EvaluateArgs | CompareArgs | WeightsArgs | ExportArgs | PretrainArgs;
 
 const int = (name: string) => (v: string): number => {
   const n = Number(v);
@@ -228,9 +244,10 @@ function common(cmd: Command): Command {
 function modelOptions(cmd: Command, opts: { arch?: boolean } = {}): Command {
   if (opts.arch !== false) cmd.addOption(new Option('--arch <name>', 'model family: split (the notebook), split-gray, multilabel (PyImageSearch), single-head-vgg').choices(ARCHS).default(undefined, 'split'));
   return cmd
-    .addOption(new Option('--color-branch <kind>', 'what the cnn heads use: cnn (the notebook) or pixel (shape-blind 1x1 convs + global pooling)').choices(['cnn', 'pixel']))
+    .addOption(new Option('--color-branch <kind>', 'what the cnn heads use: cnn (the notebook) or pixel (shape-blind: 1x1 convs + global pooling, see --pixel-pool)').choices(['cnn', 'pixel']))
+    .addOption(new Option('--pixel-pool <kind>', 'how --color-branch pixel pools its per-pixel features').choices([...PIXEL_POOLS]).default(undefined, DEFAULTS.model.pixel.pool))
     .option('--heads <names>', dflt('head names, one per part of the folder name', DEFAULT_HEADS), list)
-    .addOption(new Option('--backbone <name>', 'conv base of the backbone branches: vgg16 (the notebook), scratch, mobilenet (MobileNet v1 model.json, cut at conv_pw_13_relu, 224x224, [-1,1]), tfjs (any layers model.json, see --backbone-model)').choices(BACKBONES).default(undefined, DEFAULTS.model.backbone.backbone))
+    .addOption(new Option('--backbone <name>', 'conv base of the backbone branches: vgg16 (the notebook), scratch, mobilenet (MobileNet v1 model.json, cut at conv_pw_13_relu, 224x224, [-1,1]), tfjs (any layers model.json, see --backbone-model), synthetic (the shape base shipped with branchnet, made by `branchnet pretrain`; 96x80, frozen)').choices(BACKBONES).default(undefined, DEFAULTS.model.backbone.backbone))
     .option('--weights <file>', 'backbone weights: Keras .h5 (vgg16) or TF.js layers model.json (default: the file `branchnet weights get` cached)')
     .option('--backbone-model <model.json>', 'use any TF.js layers model as the conv base (implies --backbone tfjs); its weights come with it')
     .option('--backbone-layer <name>', 'layer where the conv base is cut (default: mobilenet conv_pw_13_relu; tfjs the last layer)')
@@ -239,7 +256,7 @@ function modelOptions(cmd: Command, opts: { arch?: boolean } = {}): Command {
 }
 
 interface ModelOpts {
-  arch?: Arch; colorBranch?: 'cnn' | 'pixel'; heads?: string[]; backbone?: BackboneName; weights?: string; backboneModel?: string; backboneLayer?: string;
+  arch?: Arch; colorBranch?: 'cnn' | 'pixel'; pixelPool?: PixelPool; heads?: string[]; backbone?: BackboneName; weights?: string; backboneModel?: string; backboneLayer?: string;
   size?: [number, number]; cnnHeads?: string[];
 }
 
@@ -256,6 +273,7 @@ function modelConfig(o: ModelOpts): PartialTrainConfig['model'] {
     m.backbone = { ...(backbone ? { backbone } : {}), ...(weights ? { weights } : {}), ...(o.backboneLayer ? { layer: o.backboneLayer } : {}) };
   }
   if (o.arch) m.arch = o.arch;
+  if (o.pixelPool) m.pixel = { pool: o.pixelPool };
   if (o.cnnHeads || o.colorBranch) {
     const heads = o.heads ?? DEFAULT_HEADS;
     const small: BranchKind = o.colorBranch ?? 'cnn';
@@ -273,6 +291,7 @@ interface TrainOpts extends ModelOpts, CommonOptions {
   holdOut?: string[]; interpolation?: string; preprocess?: string; unfreeze?: string; unfreezeFrom?: string;
   cacheBackbone?: boolean; skipInvalidFolders?: boolean; untrainedBase?: boolean;
   resume?: string; overwrite?: boolean; keepCheckpoints?: boolean;
+  keep?: 'best' | 'last'; monitor?: string; patience?: number;
 }
 
 function trainConfig(o: TrainOpts): PartialTrainConfig {
@@ -291,6 +310,9 @@ function trainConfig(o: TrainOpts): PartialTrainConfig {
   cfg.data = data;
   if (o.preprocess) cfg.model!.preprocess = o.preprocess as never;
   if (o.seed !== undefined) cfg.seed = o.seed;
+  if (o.keep || o.monitor || o.patience !== undefined) {
+    cfg.selection = { ...(o.keep ? { keep: o.keep } : {}), ...(o.monitor ? { monitor: o.monitor } : {}), ...(o.patience !== undefined ? { patience: o.patience } : {}) };
+  }
   const unfreeze = unfreezeOf(o);
   if (o.epochs || o.steps !== undefined || o.valSteps !== undefined || o.lr || unfreeze !== undefined) {
     const n = Math.max(2, o.epochs?.length ?? 0, o.lr?.length ?? 0);
@@ -343,7 +365,10 @@ function trainingOptions(cmd: Command, opts: { seed?: boolean } = {}): Command {
     .addOption(new Option('--preprocess <mode>', "pixel scaling: rescale = x/255 (the notebook's), caffe = Keras's VGG16 preprocess_input (BGR, mean subtracted), tf = [-1, 1] (MobileNet)").choices(PREPROCESS_MODES).default(undefined, "the backbone's"))
     .option('--cache-backbone', "compute each image's frozen-backbone features once and reuse them (implies --no-augment)")
     .option('--skip-invalid-folders', 'leave out data subfolders whose names do not parse into the heads (e.g. a stray misc/) instead of refusing')
-    .option('--untrained-base', 'train even though the backbone has no weights file (a random frozen base: its heads learn next to nothing)');
+    .option('--untrained-base', 'train even though the backbone has no weights file (a random frozen base: its heads learn next to nothing)')
+    .addOption(new Option('--keep <which>', `weights each phase ends with: last (Keras's model.fit) or best (the epoch with the best validation score; validation holds seen combinations only)`).choices(['best', 'last']).default(undefined, DEFAULTS.selection.keep))
+    .option('--monitor <key>', 'history key --keep best and --patience judge by, e.g. val_type_acc or val_loss (default: the mean validation accuracy over heads; ties go to the lower val_loss)')
+    .option('--patience <n>', 'end a phase after n epochs without a better validation score (default: never)', int('--patience'));
 }
 
 /** The package's version, read from its package.json (the CLI may touch the file system; the library does not need it). */
@@ -520,6 +545,24 @@ function build(onParsed: (a: ParsedArgs) => void, output: Output): Command {
         apiKeyFile: o.apiKeyFile, cors: o.cors, ...commonArgs(o),
       });
     });
+
+  common(program.command('pretrain')
+    .description('make a shape base: generate a catalog of every garment type in colors other than black, blue and red, train a conv base to tell the types apart, write it as a TF.js layers model (use it with --backbone-model <out>/model.json --backbone-layer block4_pool)')
+    .requiredOption('-o, --out <dir>', 'folder for the base: model.json, weights.bin, base.json')
+    .option('--work <dir>', `folder for the catalog and the full classifier run (default ${PRETRAIN_DEFAULTS.work})`)
+    .option('--seed <n>', `training seed (default ${PRETRAIN_DEFAULTS.seed})`, int('--seed'))
+    .option('--catalog-seed <n>', `seed of the catalog images (default ${PRETRAIN_DEFAULTS.catalogSeed})`, int('--catalog-seed'))
+    .option('--per-type <n>', `catalog images per garment type (default ${PRETRAIN_DEFAULTS.perType})`, int('--per-type'))
+    .option('--size <HxW>', `input height x width (default ${PRETRAIN_DEFAULTS.height}x${PRETRAIN_DEFAULTS.width})`, size)
+    .option('--epochs <n>', `epochs (default ${PRETRAIN_DEFAULTS.epochs})`, int('--epochs'))
+    .option('--steps <n>', `steps per epoch (default ${PRETRAIN_DEFAULTS.stepsPerEpoch})`, int('--steps'))
+    .option('--val-steps <n>', `validation steps per epoch (default ${PRETRAIN_DEFAULTS.validationSteps})`, int('--val-steps'))
+    .option('--lr <x>', `Adam learning rate (default ${PRETRAIN_DEFAULTS.learningRate})`, num('--lr'))
+    .option('--batch-size <n>', `batch size (default ${PRETRAIN_DEFAULTS.batchSize})`, int('--batch-size')))
+    .action((o: Omit<PretrainArgs, 'command'> & CommonOptions) => onParsed({
+      command: 'pretrain', out: o.out, work: o.work, seed: o.seed, catalogSeed: o.catalogSeed, perType: o.perType, size: o.size,
+      epochs: o.epochs, steps: o.steps, valSteps: o.valSteps, lr: o.lr, batchSize: o.batchSize, ...commonArgs(o),
+    }));
 
   const weights = program.command('weights')
     .description('pretrained backbone weights in the local cache (~/.cache/branchnet, $XDG_CACHE_HOME/branchnet or $BRANCHNET_CACHE)');

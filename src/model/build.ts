@@ -6,7 +6,7 @@ import { tf } from '../core/tf.js';
 import type { ModelConfig, PhaseConfig } from '../core/defaults.js';
 import { fail } from '../core/errors.js';
 import { seededInitializers } from './init.js';
-import { buildBackbone, backboneBranch, cnnBranch, pixelBranch, type ModelResources } from './branches.js';
+import { buildBackbone, backboneBranch, cnnBranch, isPixelFeatures, pixelBranch, type ModelResources } from './branches.js';
 import { readBackboneTopology } from './backbones/from_file.js';
 export type { ModelResources };
 import { singleHeadTrunk, smallerVggNet } from './baselines.js';
@@ -36,7 +36,7 @@ export function buildModel(cfg: ModelConfig, heads: Head[], seed: number, resour
       const branch = kind === 'cnn'
         ? cnnBranch(h.name, h.vocab.length, cfg.cnn, cfg.height, cfg.width, init)
         : kind === 'pixel'
-          ? pixelBranch(h.name, h.vocab.length, cfg.height, cfg.width, init)
+          ? pixelBranch(h.name, h.vocab.length, cfg.height, cfg.width, init, cfg.pixel.pool)
           : backboneBranch(h.name, h.vocab.length, buildBackbone(cfg.backbone.backbone, cfg.height, cfg.width, init, resources), cfg.backbone, init, cfg.arch === 'split-gray');
       return branch.apply(input) as tf.SymbolicTensor;
     });
@@ -60,7 +60,7 @@ export function buildModel(cfg: ModelConfig, heads: Head[], seed: number, resour
  */
 export async function loadModelResources(cfg: ModelConfig): Promise<ModelResources> {
   const { backbone, weights, layer } = cfg.backbone;
-  if ((backbone !== 'mobilenet' && backbone !== 'tfjs') || weights === null) return {};
+  if ((backbone !== 'mobilenet' && backbone !== 'tfjs' && backbone !== 'synthetic') || weights === null) return {};
   if (!weights.endsWith('.json')) {
     fail('E_CONFIG', `backbone ${backbone} is read from a TF.js layers model.json, but weights is "${weights}"; give the model.json (Keras .h5 files are for --backbone vgg16)`);
   }
@@ -87,7 +87,8 @@ export function backboneOf(model: tf.LayersModel, head: string): tf.LayersModel 
   const layer = model.getLayer(head);
   const container = layer instanceof tf.Sequential ? layer : model.layers.find((l) => l.name === 'trunk');
   if (!(container instanceof tf.Sequential)) return null;
-  return (container.layers.find((l) => l instanceof tf.LayersModel) as tf.LayersModel | undefined) ?? null;
+  // The pixel branch's pooling sub-model is no conv base: it trains from the first step.
+  return (container.layers.find((l) => l instanceof tf.LayersModel && !isPixelFeatures(l)) as tf.LayersModel | undefined) ?? null;
 }
 
 /** Every distinct backbone in the model. */

@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describeBackend } from '../core/backend.js';
 import { initBackend } from '../onnx/backend.js';
-import { QUICK_PRESET, type Arch, type PartialTrainConfig } from '../core/defaults.js';
+import { DEMO_MODELS, QUICK_PRESET, type PartialTrainConfig } from '../core/defaults.js';
 import { synthesize } from '../synth/index.js';
 import { train } from './train.js';
 import { Predictor } from '../eval/predict.js';
@@ -46,19 +46,20 @@ export async function demo(args: DemoOptions): Promise<number> {
   say(`branchnet demo — backend ${describeBackend(backend)}`);
 
   const data = await synthesize({ out: path.join(out, 'data'), sheet: true });
-  say(`1/4 data: ${data.cached ? 'reused' : 'generated'} ${data.manifest.counts.train} training and ${data.manifest.counts.test} test images in ${data.out} (${data.seconds.toFixed(1)} s); unseen in training: ${data.manifest.unseenCombos.join(', ')}`);
+  say(`1/${DEMO_MODELS.length + 2} data: ${data.cached ? 'reused' : 'generated'} ${data.manifest.counts.train} training and ${data.manifest.counts.test} test images in ${data.out} (${data.seconds.toFixed(1)} s); unseen in training: ${data.manifest.unseenCombos.join(', ')}`);
 
   const base: PartialTrainConfig = args.quick ? QUICK_PRESET : args.untrainedBase ? { model: { backbone: { allowUntrained: true } } } : {};
   const models: ReportModel[] = [];
   const grids: { png: Buffer | Uint8Array; caption: string }[] = [];
   const metrics: { name: string; m: Metrics }[] = [];
-  const archs: Arch[] = ['split', 'multilabel'];
-  for (const [i, arch] of archs.entries()) {
-    say(`${i + 2}/4 training ${arch === 'split' ? 'the split model (color CNN + conv-base type branch)' : "the multilabel baseline (PyImageSearch's SmallerVGGNet)"}, ${args.quick ? 'quick preset' : 'notebook schedule'}`);
+  const archs = DEMO_MODELS.map((d) => d.name);
+  for (const [i, model] of DEMO_MODELS.entries()) {
+    const arch = model.name;
+    say(`${i + 2}/${DEMO_MODELS.length + 2} training ${arch}: ${model.what}, ${args.quick ? 'quick preset' : 'notebook schedule'}`);
     const result = await train({
       data: path.join(data.out, 'train'),
       out: path.join(out, arch),
-      config: { ...base, model: { ...base.model, arch } },
+      config: { ...base, model: { ...base.model, ...model.model } },
       callbacks: args.callbacks?.(),
       log: (m) => process.stderr.write(m + '\n'),
       backend: { backend: args.backend, threads: args.threads },
@@ -83,7 +84,7 @@ export async function demo(args: DemoOptions): Promise<number> {
     });
     say(`   ${arch}: ${result.history.phases.map((p) => `${p.name} ${p.seconds.toFixed(0)} s at ${p.imagesPerSecond.toFixed(1)} images/s`).join(', ')}`);
   }
-  say('4/4 evaluating on the test set (every combination; black dress, black shirt, red jeans never seen in training)');
+  say(`${DEMO_MODELS.length + 2}/${DEMO_MODELS.length + 2} evaluated on the test set (every combination; black dress, black shirt, red jeans never seen in training)`);
   const reportPath = path.join(out, 'report.html');
   await writeReport(reportPath, {
     title: 'branchnet demo: split branches vs a multi-label network on unseen combinations',

@@ -63,9 +63,9 @@ export async function resumeTraining(dir: string, opts: ResumeOptions = {}): Pro
 
 /** Evaluate, draw, report and save a trained model; its checkpoints go once it is in place. */
 async function finish(trained: TrainedModel, opts: TrainOptions, started: number): Promise<TrainResult> {
-  const { modelDir, model, config, heads, history, backend, data, check, split } = trained;
+  const { modelDir, model, config, heads, history, backend, data, check, split, selection } = trained;
   try {
-    const meta = { heads, config, backend: describeBackend(backend), info: { data, check } as Record<string, unknown> };
+    const meta = { heads, config, backend: describeBackend(backend), info: { data, check, ...(selection ? { selection } : {}) } as Record<string, unknown> };
     // Evaluate on what training never optimised: validation images and held-out combinations.
     const evalItems = [...split.val, ...split.heldOut];
     const trainCombos = [...new Set(split.train.map((it) => it.combo))];

@@ -255,14 +255,14 @@ function planJobs(r: ResolvedSynthOptions): { jobs: Job[]; images: Omit<Manifest
 }
 
 /** The compiled worker script next to this module, or null when running from sources. */
-function workerScript(): string | null {
+export function workerScript(): string | null {
   const url = new URL('./worker.js', import.meta.url);
   if (!import.meta.url.endsWith('.js')) return null;
   const path = fileURLToPath(url);
   return existsSync(path) ? path : null;
 }
 
-async function runInWorkers(out: string, jobs: Job[], n: number, script: string, onDone: (r: JobResult) => void): Promise<void> {
+export async function runInWorkers(out: string, jobs: Job[], n: number, script: string, onDone: (r: JobResult) => void): Promise<void> {
   const shares: Job[][] = Array.from({ length: n }, () => []);
   jobs.forEach((j, i) => shares[i % n]!.push(j));
   await Promise.all(

@@ -207,3 +207,55 @@ export function castMultipliers(l: Lighting): RGB {
 function clampRange(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The pretraining catalog's colours: the whole colour space minus the demo's colour words.
+
+/**
+ * The neighbourhood of each colour word, as the ranges above define it plus a margin: a hue band
+ * (OKLCH degrees) at chroma ≥ `minChroma`, or for black (a lightness, not a hue) every dark,
+ * nearly neutral colour. Catalog colours (`sampleCatalogColor`) stay out of the neighbourhoods
+ * of the colours a demo asks about, so a base pretrained on the catalog has never seen them.
+ * Margins: 10° of hue beyond TARGET_HUE_BANDS (reds 345–48°, blues 215–285°), lightness 0.07
+ * above charcoal (0.31), chroma 0.02 below the palest blue (sky 0.06 × 0.85).
+ */
+export const COLOR_NEIGHBOURHOODS: Record<SynthColor, { hues?: readonly (readonly [number, number])[]; minChroma?: number; maxL?: number; maxChroma?: number; minL?: number }> = {
+  black: { maxL: 0.38, maxChroma: 0.05 },
+  blue: { hues: [[205, 295]], minChroma: 0.03 },
+  red: { hues: [[335, 360], [0, 58]], minChroma: 0.03 },
+  white: { minL: 0.86, maxChroma: 0.04 },
+  green: { hues: [[100, 182]], minChroma: 0.03 },
+};
+
+/** Whether an OKLCH colour lies in the neighbourhood of any of the given colour words. */
+export function inNeighbourhood(lch: readonly number[], colors: readonly SynthColor[]): boolean {
+  const [L, C, h] = lch as [number, number, number];
+  const hh = ((h % 360) + 360) % 360;
+  return colors.some((name) => {
+    const n = COLOR_NEIGHBOURHOODS[name];
+    if (n.hues) return C >= (n.minChroma ?? 0) && n.hues.some(([a, b]) => hh >= a && hh <= b);
+    return (n.maxL === undefined || L <= n.maxL) && (n.minL === undefined || L >= n.minL) && C <= (n.maxChroma ?? Infinity);
+  });
+}
+
+/** The demo's colour words: what the pretraining catalog never shows. */
+export const CATALOG_EXCLUDED_COLORS: readonly SynthColor[] = ['black', 'blue', 'red'];
+
+/**
+ * A garment colour from the whole OKLCH space (lightness 0.2–0.95, chroma 0–0.2, any hue) outside
+ * the neighbourhoods of `exclude`, by rejection: oranges, yellows, greens, teals, purples,
+ * pinks, browns, greys, whites and dark non-neutral shades. The sRGB gamut clip can pull an
+ * accepted colour's chroma down; the clipped colour is checked again.
+ */
+export function sampleCatalogColor(rng: Rng, exclude: readonly SynthColor[] = CATALOG_EXCLUDED_COLORS): GarmentColor {
+  for (;;) {
+    const L = rng.uniform(0.2, 0.95);
+    const C = rng.chance(0.2) ? rng.uniform(0, 0.03) : rng.uniform(0.03, 0.2);
+    const h = rng.uniform(0, 360);
+    if (inNeighbourhood([L, C, h], exclude)) continue;
+    const rgb = oklchToRgb(L, C, h);
+    const real = rgbToOklch(rgb);
+    if (inNeighbourhood(real, exclude)) continue;
+    return { shade: 'catalog', lch: [L, C, h], rgb };
+  }
+}

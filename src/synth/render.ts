@@ -5,7 +5,7 @@
  */
 import { drawBackground } from './background.js';
 import { DRAWERS, type SynthType } from './garments.js';
-import { castMultipliers, sampleGarmentColor, sampleLighting, sampleSkin, type SynthColor } from './palette.js';
+import { castMultipliers, sampleCatalogColor, sampleGarmentColor, sampleLighting, sampleSkin, type SynthColor } from './palette.js';
 import { Affine, Canvas, dashes, fbm, fillPolys, Mask, type RGB, scratchF32, strokePolyline, strokePolylines } from './raster.js';
 import { Rng } from '../core/rng.js';
 import { bbox, type Drawing, type Op, r3 } from './shapes.js';
@@ -13,7 +13,8 @@ import { bbox, type Drawing, type Op, r3 } from './shapes.js';
 export interface ImageSpec {
   /** Key the image's random stream is seeded from (independent of scheduling). */
   key: string;
-  color: SynthColor;
+  /** A colour word, or 'catalog': any colour outside the demo's colour words (synth/catalog.ts). */
+  color: SynthColor | 'catalog';
   type: SynthType;
   width: number;
   height: number;
@@ -41,7 +42,7 @@ export function renderImage(spec: ImageSpec): RenderedImage {
   const bg = drawBackground(cv, rBg);
   const body = rGarment.chance(spec.type === 'shoes' ? 0.3 : 0.5);
   const drawing = DRAWERS[spec.type](rGarment, { body });
-  const garment = sampleGarmentColor(rColor, spec.color);
+  const garment = spec.color === 'catalog' ? sampleCatalogColor(rColor) : sampleGarmentColor(rColor, spec.color);
   const skin = sampleSkin(rColor);
   const light = sampleLighting(rColor);
 

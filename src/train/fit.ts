@@ -71,6 +71,8 @@ export interface FitCallbacks {
   onBatchEnd?(e: { step: number; steps: number; logs: Logs }): void;
   onEpochEnd?(e: { phase: PhaseConfig; epoch: number; epochs: number; logs: Logs; seconds: number }): void;
   onPhaseEnd?(e: { phase: PhaseConfig; result: PhaseHistory }): void;
+  /** Asked after each epoch: true ends the phase early (train/best_epoch.ts: --patience). */
+  shouldStop?(): boolean;
 }
 
 export interface FitState {
@@ -153,6 +155,7 @@ export async function fitPhase(
     timing: { seconds: (performance.now() - started) / 1000, trainSeconds, trainImages },
     optimizer: await readOptimizerState(optimizer),
   });
+  let epochsRun = from?.position.epoch ?? 0;
   try {
     for (let epoch = from?.position.epoch ?? 0; epoch < phase.epochs; epoch++) {
       const epochStart = performance.now();
@@ -184,6 +187,8 @@ export async function fitPhase(
       }
       appendLogs(history, logs);
       callbacks.onEpochEnd?.({ phase, epoch, epochs: phase.epochs, logs, seconds: (performance.now() - epochStart) / 1000 });
+      epochsRun = epoch + 1;
+      if (callbacks.shouldStop?.()) break;
       // The phase's last epoch is checkpointed by fit(), as the start of the next phase.
       if (epoch + 1 < phase.epochs && runtime.checkpoint) await runtime.checkpoint(await snapshot(epoch + 1, 0, {}));
     }
@@ -193,7 +198,7 @@ export async function fitPhase(
   }
   const result: PhaseHistory = {
     name: phase.name,
-    epochs: phase.epochs,
+    epochs: epochsRun,
     history,
     seconds: (performance.now() - started) / 1000,
     imagesPerSecond: trainSeconds > 0 ? trainImages / trainSeconds : 0,

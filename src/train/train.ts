@@ -27,6 +27,8 @@ import { fail } from '../core/errors.js';
 import { describeBackend } from '../core/backend.js';
 import { checkOutputDir, checkpointDirOf } from '../io/out_path.js';
 import { restoreWeights, splitFingerprint, writeCheckpoint, type LoadedCheckpoint, type RunSpec } from './checkpoint.js';
+import { shippedSyntheticBase } from '../model/backbones/synthetic.js';
+import { bestEpochCallback, combineCallbacks } from './best_epoch.js';
 import type { FrozenEngine } from './frozen.js';
 
 export interface TrainOptions {
@@ -71,6 +73,8 @@ export interface TrainedModel {
   data: DataSummary;
   /** The data check run before training (../data/check.ts). */
   check: CheckReport;
+  /** Which epoch each phase kept, with --keep best / --patience (./best_epoch.ts); null otherwise. */
+  selection: unknown;
   /** The seeded split: validation images and held-out combinations are what evaluation may use. */
   split: Split;
 }
@@ -81,6 +85,9 @@ export interface TrainedModel {
  */
 export function withCachedWeights(config: TrainConfig, log: (m: string) => void): TrainConfig {
   const { backbone, weights } = config.model.backbone;
+  if (backbone === 'synthetic' && weights === null && usesBackbone(config.model.arch, config.model.branches)) {
+    return { ...config, model: { ...config.model, backbone: { ...config.model.backbone, weights: shippedSyntheticBase() } } };
+  }
   const name = BACKBONE_PRESETS[backbone].weightsName;
   if (weights !== null || name === null || !usesBackbone(config.model.arch, config.model.branches)) return config;
   const cached = cachedWeightsPath(name);
@@ -172,9 +179,13 @@ export async function trainModel(opts: TrainOptions, resume: LoadedCheckpoint | 
     };
     const interrupted = (where: string) => fail('E_INTERRUPTED',
       `training interrupted at ${where}; checkpoint saved in ${checkpointDirOf(modelDir)}; continue with: branchnet train --resume ${modelDir}`);
+    // Best-epoch weights and early stopping (./best_epoch.ts), when asked for. Its best weights
+    // live in memory: a resumed run selects among the epochs it runs itself.
+    const { keep, patience } = config.selection;
+    const selector = keep === 'best' || patience !== null ? bestEpochCallback(model, config.model.heads, config.selection) : null;
     let history: History;
     try {
-      history = await fit(model, config, streams.train, hasVal ? streams.val : null, opts.callbacks, {
+      history = await fit(model, config, streams.train, hasVal ? streams.val : null, selector ? combineCallbacks(opts.callbacks, selector) : opts.callbacks, {
         engine: opts.engine, threads: opts.backend?.threads, log, signal: opts.signal, checkpoint, resume: resume?.snapshot,
       });
     } catch (e) {
@@ -183,7 +194,7 @@ export async function trainModel(opts: TrainOptions, resume: LoadedCheckpoint | 
     }
     if (opts.signal?.aborted) interrupted('the end of training, before the model was saved');
     // The data summary is taken after training: files found undecodable while streaming are in it.
-    return { modelDir, model, config, heads: manifest.heads, history, backend, data: summarizeData(opts.data, manifest, split, skipped), check, split };
+    return { modelDir, model, config, heads: manifest.heads, history, backend, data: summarizeData(opts.data, manifest, split, skipped), check, split, selection: selector?.selected ?? null };
   } catch (e) {
     model.dispose();
     throw e;
