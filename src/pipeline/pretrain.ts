@@ -88,7 +88,8 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
     phases: [{ name: 'pretrain', epochs: o.epochs, stepsPerEpoch: o.stepsPerEpoch, validationSteps: o.validationSteps, optimizer: 'adam', learningRate: o.learningRate, unfreeze: null }],
     seed: o.seed,
   };
-  const run = await train({ data: catalog.train, out: path.join(o.work, 'run'), config, callbacks: opts.callbacks, log, backend: opts.backend, engine: opts.engine });
+  // The work folder's model is pretrain's own: a re-run replaces it.
+  const run = await train({ data: catalog.train, out: path.join(o.work, 'run'), config, callbacks: opts.callbacks, log, backend: opts.backend, engine: opts.engine, overwrite: true });
   const typeAccuracy = run.metrics ? run.metrics.heads.find((h) => h.name === 'type')?.seen.rate ?? null : null;
   const saved = await loadModelDir(run.modelDir);
   try {
