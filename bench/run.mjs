@@ -30,6 +30,7 @@ const HELP = `usage: npm run bench -- [options]      (or: node bench/run.mjs [op
                         keeps freed memory instead of unmapping it (PyTorch's big activations otherwise page-fault
                         anew on every step); default: the environment as it is
   --json FILE           write one JSON line per mode to FILE (overwritten)
+  --schedule            time the notebook's whole training schedule instead (--schedule --help for its options)
   --help`;
 
 let args;
@@ -38,6 +39,11 @@ try {
 } catch (e) {
   console.error(`${e.message}\n\n${HELP}`);
   process.exit(2);
+}
+if (args.schedule) {
+  // The notebook's whole schedule, end to end in one process per engine: bench/schedule.mjs.
+  const { runSchedule } = await import('./schedule.mjs');
+  process.exit(await runSchedule(args, process.argv.slice(2)));
 }
 if (args.help) { console.log(HELP); process.exit(0); }
 const known = ['quick', 'modes', 'iters', 'warmup', 'height', 'width', 'batch', 'threads', 'python', 'torch-fmt', 'peak-gflops', 'idle-wait', 'idle-thresh', 'timeout', 'malloc', 'json', 'help'];

@@ -167,6 +167,26 @@ export const WINOGRAD_MIN_IMAGES = 300;
 export const DEFAULT_HEADS = ['color', 'type'];
 
 /**
+ * Lever 1 of issue #15: validation images are never augmented, so during a phase the frozen
+ * prefix's output for each one is the same in every epoch; fit() computes it once per phase and
+ * reuses it (train/frozen.ts). Exact: no number changes. On by default; the environment variable
+ * `BRANCHNET_VAL_CACHE=0` turns it off (to measure what it saves). maxBytes bounds the features
+ * held per phase (all branches together); images beyond it are computed every epoch as before.
+ * VGG16 at 160x128 holds 40 KB per image in phase 1 (block5 pool, 5x4x512 floats) and 160 KB in
+ * phase 2 (block4 pool, 10x8x512): 256 MB holds 6,553 / 1,638 validation images.
+ */
+export const VAL_CACHE_DEFAULTS = {
+  env: 'BRANCHNET_VAL_CACHE',
+  maxBytes: 256 * 2 ** 20,
+} as const;
+
+/** Whether the validation feature cache is on: yes unless BRANCHNET_VAL_CACHE is 0, false, off or no. */
+export function valCacheEnabled(env: Record<string, string | undefined> = typeof process === 'undefined' ? {} : process.env): boolean {
+  const v = env[VAL_CACHE_DEFAULTS.env]?.trim().toLowerCase();
+  return !(v === '0' || v === 'false' || v === 'off' || v === 'no');
+}
+
+/**
  * `branchnet check` and the scan `train` runs first (data/check.ts). minSide: an image whose
  * shorter side is below this many pixels is too small to carry a label (a 1x1 placeholder);
  * concurrency: files whose header and hash are read at once (I/O bound); tailBytes: how much

@@ -192,6 +192,8 @@ export async function fitPhase(
       // The phase's last epoch is checkpointed by fit(), as the start of the next phase.
       if (epoch + 1 < phase.epochs && runtime.checkpoint) await runtime.checkpoint(await snapshot(epoch + 1, 0, {}));
     }
+    const vs = ctx.frozen.valStats;
+    if (vs.computed + vs.reused > 0) runtime.log?.(`${phase.name}: validation features: ${vs.computed} images through the frozen layers, ${vs.reused} reused (${vs.on ? `${(vs.bytes / 2 ** 20).toFixed(1)} MB held${vs.uncached ? `; ${vs.uncached} not kept, the cache was full` : ''}` : 'cache off'})`);
   } finally {
     optimizer.dispose();
     await ctx.frozen.dispose();

@@ -29,9 +29,13 @@ export interface StepContext {
   frozen?: FrozenRunner;
 }
 
-/** The frozen prefixes' outputs for a batch; the caller disposes those that are not `x`. */
-async function frozenStarts(ctx: StepContext, x: tf.Tensor4D, batch: StepBatch): Promise<tf.Tensor[]> {
-  return ctx.frozen ? ctx.frozen.run(x, batch.paths) : tf.tidy(() => runFrozen(ctx.plan, x));
+/**
+ * The frozen prefixes' outputs for a batch; the caller disposes those that are not `x`.
+ * `fixed`: the batch is not augmented (evalStep's validation batches), so the runner may reuse
+ * an image's features within the phase (frozen.ts).
+ */
+async function frozenStarts(ctx: StepContext, x: tf.Tensor4D, batch: StepBatch, fixed = false): Promise<tf.Tensor[]> {
+  return ctx.frozen ? ctx.frozen.run(x, batch.paths, { fixed }) : tf.tidy(() => runFrozen(ctx.plan, x));
 }
 
 function toTensors(batch: StepBatch, shape: [number, number], classes: number[]): { x: tf.Tensor4D; ys: tf.Tensor2D[] } {
@@ -75,9 +79,10 @@ export async function trainStep(ctx: StepContext, batch: StepBatch): Promise<Log
   return toLogs(ctx.heads, values);
 }
 
+/** An evaluation step on a validation batch, which must not be augmented (its frozen features may be reused). */
 export async function evalStep(ctx: StepContext, batch: StepBatch): Promise<Logs> {
   const { x, ys } = toTensors(batch, ctx.inputShape, ctx.classes);
-  const starts = await frozenStarts(ctx, x, batch);
+  const starts = await frozenStarts(ctx, x, batch, true);
   const values = tf.tidy(() => {
     const { total, parts } = headLosses(ctx, ys, runTrainable(ctx.plan, starts, false));
     return [total, ...parts].map((t) => t.dataSync()[0]);
