@@ -157,7 +157,7 @@ export interface TrainConfig {
 
 /**
  * Below this many images a one-off prediction run exports plain Conv nodes instead of Winograd
- * ones (export/onnx_winograd.ts). Winograd saves ~10 ms per image at batch 2 and up (VGG16,
+ * ones (onnx/winograd.ts). Winograd saves ~10 ms per image at batch 2 and up (VGG16,
  * 160x128) but costs ~2.5 s more to set up (the filter transform, a 3.5x bigger graph) and
  * ~300 MB: `branchnet predict` of one image took 8.1 s instead of 5.6, of 270 images 18.1 s
  * instead of 18.5.

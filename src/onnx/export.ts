@@ -6,7 +6,7 @@
  * The graph input is the TF.js input, NHWC float32 [N, H, W, C], under the TF.js input name;
  * there is one output per model output, named after its output layer (for our models the head's
  * Sequential: `color`, `type`), in the TF.js layout, equal to `model.predict`. Per-layer
- * translation lives in ./onnx_layers.ts, the graph builder and layout rule in ./onnx_graph.ts.
+ * translation lives in ./layers.ts, the graph builder and layout rule in ./graph.ts.
  *
  * @example const bytes = exportOnnx(model); fs.writeFileSync('model.onnx', bytes);
  */
@@ -34,7 +34,7 @@ export interface ExportOnnxOptions {
   inputLayout?: 'nhwc' | 'nchw';
   /**
    * Write 3x3 stride-1 convolutions with many channels (VGG16 blocks 3-5) as Winograd F(4,3) in
-   * plain ops (./onnx_winograd.ts): 1.5x faster on onnxruntime's CPU provider, outputs within
+   * plain ops (./winograd.ts): 1.5x faster on onnxruntime's CPU provider, outputs within
    * float32 rounding (a few 1e-6 relative). Default false: a runtime with its own Winograd or a
    * GPU is better served by plain Conv nodes. branchnet's own onnxruntime sessions turn it on.
    */

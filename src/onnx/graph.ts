@@ -5,7 +5,7 @@
  * in NCHW order (what Conv/pool produce and want) or in the TF.js order (everything else).
  * `toNchw` / `toTfOrder` insert a Transpose only when the layout differs, once per value.
  * A third layout, HWNC ([H, W, N, C], `hwnc` set), is used between Winograd convolutions
- * (./onnx_winograd.ts); `toNchw` / `toTfOrder` convert out of it too, so an emitter that does not
+ * (./winograd.ts); `toNchw` / `toTfOrder` convert out of it too, so an emitter that does not
  * know it still gets its input in a layout it does.
  */
 import pkg from 'onnx-proto';
@@ -134,7 +134,7 @@ export class OnnxGraph {
     return { name, rank: 4, nchw: false };
   }
 
-  /** `v` (TF.js shape [N, h, w, c]) in HWNC order; see onnx_winograd.ts. */
+  /** `v` (TF.js shape [N, h, w, c]) in HWNC order; see winograd.ts. */
   toHwnc(v: Val, [h, w, c]: [number, number, number]): Val {
     if (v.hwnc) return v;
     const name = this.cached(`hwnc:${v.name}`, () => {

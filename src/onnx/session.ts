@@ -1,6 +1,6 @@
 /**
  * onnxruntime-node as an inference engine for TF.js models: export the model to ONNX
- * (../export/onnx.ts) and run it in an InferenceSession on the CPU, returning TF.js tensors.
+ * (./export.ts) and run it in an InferenceSession on the CPU, returning TF.js tensors.
  * For VGG16 this is ~2.7x faster than TF.js wasm, which matters most for a frozen backbone run
  * as inference while the trainable head stays in TF.js.
  *

@@ -16,7 +16,7 @@
  * spatial axes): Gather then moves whole N·C rows, the transforms are plain MatMuls, putting the
  * output tiles back in place is a Transpose of N·K-float chunks, and the next Winograd convolution
  * (or 2×2 max pool) reads the result without any transpose in between. Converting into and out of
- * HWNC is one 2-D transpose (./onnx_graph.ts).
+ * HWNC is one 2-D transpose (./graph.ts).
  *
  * Only worth it when channels are many and the spatial size is small relative to them: the
  * transforms move 2.25× the activations a few times while the products shrink by 4×. The rule
