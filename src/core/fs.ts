@@ -1,6 +1,7 @@
 /**
- * Files written so that a killed process never leaves a half-written one: the one atomic-write
- * routine of branchnet (a temp file in the same folder, flushed, then renamed over the target).
+ * Files and folders written so that a killed process never leaves a half-written one: the one
+ * atomic-write routine of branchnet (a temp file in the same folder, flushed, then renamed over
+ * the target), and the one folder swap (a finished temp folder renamed over the target).
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -32,4 +33,22 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
     await fs.unlink(tmp).catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * Put the finished folder `tmp` at `target` (a sibling of it): any old `target` is moved aside,
+ * the new one moved in, then the old one removed, so readers see the old folder or the new one.
+ * @example await replaceDir('runs/.a.tmp-1', 'runs/a');
+ */
+export async function replaceDir(tmp: string, target: string): Promise<void> {
+  const old = path.join(path.dirname(target), `.${path.basename(target)}.old-${process.pid}-${Date.now()}`);
+  let moved = false;
+  try {
+    await fs.rename(target, old);
+    moved = true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  await fs.rename(tmp, target);
+  if (moved) await fs.rm(old, { recursive: true, force: true });
 }

@@ -8,7 +8,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fail } from '../core/errors.js';
-import { writeFileSynced } from '../core/fs.js';
+import { replaceDir, writeFileAtomic, writeFileSynced } from '../core/fs.js';
 
 /** The file in every exported folder that says branchnet wrote it (and from what). */
 export const EXPORT_MARKER = '.branchnet-export.json';
@@ -78,15 +78,7 @@ function tempSibling(target: string, what: string): string {
 export async function writeExportFile(target: string, data: Uint8Array, overwrite: boolean, ours?: (file: string) => Promise<boolean>): Promise<string> {
   const file = path.resolve(target);
   await checkOutput(file, 'file', overwrite, ours);
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = tempSibling(file, 'tmp');
-  try {
-    await writeFileSynced(tmp, data);
-    await fs.rename(tmp, file);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
-  }
+  await writeFileAtomic(file, data);
   return file;
 }
 
@@ -108,16 +100,7 @@ export async function writeExportDir(target: string, files: Record<string, strin
       await writeFileSynced(file, data);
     }
     await writeFileSynced(path.join(tmp, EXPORT_MARKER), JSON.stringify({ writtenBy: 'branchnet export', ...marker, at: new Date().toISOString(), files: Object.keys(files).sort() }, null, 2));
-    const old = tempSibling(dir, 'old');
-    let moved = false;
-    try {
-      await fs.rename(dir, old);
-      moved = true;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    }
-    await fs.rename(tmp, dir);
-    if (moved) await fs.rm(old, { recursive: true, force: true });
+    await replaceDir(tmp, dir);
     return dir;
   } catch (e) {
     await fs.rm(tmp, { recursive: true, force: true });

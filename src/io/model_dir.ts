@@ -23,7 +23,7 @@ import path from 'node:path';
 import { debuglog } from 'node:util';
 import { tf } from '../core/tf.js';
 import { fail } from '../core/errors.js';
-import { writeFileSynced } from '../core/fs.js';
+import { replaceDir, writeFileSynced } from '../core/fs.js';
 import type { TrainConfig } from '../core/defaults.js';
 import type { Head } from '../data/manifest.js';
 import type { History } from '../core/history.js';
@@ -121,17 +121,7 @@ export async function saveModelDir(
       if (name.includes('/') || name.includes('..')) fail('E_MODEL_DIR', `extra file name "${name}" must be a plain file name`);
       await writeFileSynced(path.join(tmp, name), data);
     }
-    // Replace atomically: move any old model aside, move the new one in, then drop the old one.
-    const old = path.join(parent, `.${path.basename(target)}.old-${process.pid}-${Date.now()}`);
-    let moved = false;
-    try {
-      await fs.rename(target, old);
-      moved = true;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    }
-    await fs.rename(tmp, target);
-    if (moved) await fs.rm(old, { recursive: true, force: true });
+    await replaceDir(tmp, target);
     return target;
   } catch (e) {
     await fs.rm(tmp, { recursive: true, force: true });

@@ -18,6 +18,7 @@
  */
 import type { tf } from '../core/tf.js';
 import type { ModelPlan } from './plan.js';
+import { fmix32 } from '../core/rng.js';
 
 const SEEDED = new Set(['Dropout', 'SpatialDropout1D', 'SpatialDropout2D']);
 const UNSEEDABLE = new Set(['GaussianNoise', 'GaussianDropout', 'AlphaDropout']);
@@ -35,12 +36,7 @@ export function mixSeed(...values: number[]): number {
       h = Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64;
     }
   }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(h);
 }
 
 /** The dropout layers a training step runs (those we seed), and any random layers we cannot seed. */
